@@ -1,0 +1,61 @@
+package io.imapsync.cli;
+
+import io.imapsync.daemon.AccountsFile;
+import io.imapsync.daemon.RedisUrls;
+import io.imapsync.daemon.SyncDaemon;
+import io.imapsync.publish.KeyLayout;
+import io.imapsync.runtime.SharedResources;
+import io.imapsync.sync.AccountConfig;
+import io.imapsync.sync.SyncListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Runs the daemon against the Redis in REDIS_URL (or --redis-url) for the accounts in --accounts.")
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--accounts", required = true, description = "JSON file of accounts (see docs/configuration.md).")
+  Path accounts;
+
+  @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
+  String redisUrl;
+
+  @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX, description = "Redis key prefix (default: ${DEFAULT-VALUE}).")
+  String prefix;
+
+  @Option(names = "--partitions", defaultValue = "16", description = "Event stream partitions (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--idle-renewal", defaultValue = "PT4M", description = "Re-issue IDLE this often, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration idleRenewal;
+
+  @Override
+  public Integer call() throws Exception {
+    List<AccountConfig> list;
+    try {
+      list = AccountsFile.read(accounts, System::getenv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if (idleRenewal.compareTo(Duration.ofMinutes(29)) > 0) {
+      System.err.println("error: --idle-renewal must be at most 29 minutes (RFC 2177)");
+      return 2;
+    }
+    String url = redisUrl != null ? redisUrl : RedisUrls.fromEnvironment();
+    CountDownLatch stop = new CountDownLatch(1);
+    try (SharedResources resources = SharedResources.create();
+         SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      for (AccountConfig a : list) {
+        daemon.add(a);
+      }
+      stop.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,70 @@
+package io.imapsync.cli;
+
+import io.imapsync.consumer.FeedEntry;
+import io.imapsync.consumer.StreamTail;
+import io.imapsync.daemon.RedisUrls;
+import io.imapsync.publish.KeyLayout;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/syncctl}: ops and support commands, working through Redis. */
+@Command(name = "syncctl", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Ops and support commands for imap-sync.",
+    subcommands = {SyncCtlCommand.Tail.class, CommandLine.HelpCommand.class})
+public final class SyncCtlCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SyncCtlCommand()).execute(args));
+  }
+
+  @Command(name = "tail", mixinStandardHelpOptions = true,
+      description = "Prints change events live as JSON lines (one event per line).")
+  static final class Tail implements Callable<Integer> {
+    @Option(names = "--account", description = "Only this account's events.")
+    String account;
+
+    @Option(names = "--from-start", description = "Start at the oldest entry instead of now.")
+    boolean fromStart;
+
+    @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
+    String redisUrl;
+
+    @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX)
+    String prefix;
+
+    @Option(names = "--partitions", defaultValue = "16")
+    int partitions;
+
+    @Override
+    public Integer call() {
+      KeyLayout layout = new KeyLayout(prefix, partitions);
+      RedisClient client = RedisClient.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
+      try (StatefulRedisConnection<String, String> c = client.connect()) {
+        StreamTail tail = new StreamTail(c, layout, fromStart);
+        while (!Thread.currentThread().isInterrupted()) {
+          for (FeedEntry e : tail.poll(Duration.ofSeconds(1))) {
+            if (account == null || account.equals(e.accountId())) {
+              System.out.println(e.event().toString());
+              System.out.flush();
+            }
+          }
+        }
+      } finally {
+        client.shutdown();
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.imapsync.daemon;
+
+/** Redis URLs for logs: the password part is never printed. */
+public final class RedisUrls {
+  public static final String DEFAULT = "redis://127.0.0.1:6379";
+
+  private RedisUrls() {}
+
+  public static String fromEnvironment() {
+    String url = System.getenv("REDIS_URL");
+    return url == null || url.isBlank() ? DEFAULT : url.strip();
+  }
+
+  public static String redact(String url) {
+    return url.replaceAll("//[^@/]*@", "//***@");
+  }
+}

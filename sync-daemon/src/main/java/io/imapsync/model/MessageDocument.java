@@ -1,0 +1,51 @@
+package io.imapsync.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A message as the feed publishes it (docs/schemas/message.schema.json). Field names are
+ * snake_case in JSON. {@code id} is stable across folders and UIDVALIDITY resets.
+ */
+public record MessageDocument(
+    String id,
+    String accountId,
+    String conversationId,
+    String mailbox,
+    long uidvalidity,
+    long uid,
+    String messageId,
+    String inReplyTo,
+    List<String> references,
+    String subject,
+    List<EmailAddress> from,
+    List<EmailAddress> sender,
+    List<EmailAddress> replyTo,
+    List<EmailAddress> to,
+    List<EmailAddress> cc,
+    List<EmailAddress> bcc,
+    long date,
+    long receivedAt,
+    boolean unread,
+    boolean starred,
+    boolean answered,
+    boolean draft,
+    List<String> flags,
+    long size,
+    boolean inbound,
+    String blurb,
+    String bodyText,
+    String bodyHtml,
+    boolean truncated,
+    boolean hasAttachments,
+    List<Attachment> attachments,
+    Map<String, String> headers,
+    List<String> parseWarnings) {
+
+  public MessageDocument withConversationId(String conversationId) {
+    return new MessageDocument(id, accountId, conversationId, mailbox, uidvalidity, uid, messageId,
+        inReplyTo, references, subject, from, sender, replyTo, to, cc, bcc, date, receivedAt, unread,
+        starred, answered, draft, flags, size, inbound, blurb, bodyText, bodyHtml, truncated,
+        hasAttachments, attachments, headers, parseWarnings);
+  }
+}

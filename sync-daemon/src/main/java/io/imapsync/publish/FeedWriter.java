@@ -1,0 +1,74 @@
+package io.imapsync.publish;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Sends a {@link WriteBatch} through the fenced Lua script: one round trip per batch. Loads the
+ * script by its SHA and falls back to EVAL once if Redis lost its script cache (restart, failover).
+ */
+public final class FeedWriter {
+  private static final String SCRIPT = load("write-batch.lua");
+
+  private final RedisAsyncCommands<String, String> redis;
+  private volatile String sha;
+
+  public FeedWriter(RedisAsyncCommands<String, String> redis) {
+    this.redis = redis;
+  }
+
+  /** Loads the script now so the first batch does not pay for it. */
+  public CompletableFuture<Void> preload() {
+    return redis.scriptLoad(SCRIPT).toCompletableFuture().thenAccept(loaded -> sha = loaded);
+  }
+
+  /** Completes with the stream entry ids of the batch's events; fails with {@link StaleEpochException}. */
+  public CompletableFuture<List<String>> write(WriteBatch batch) {
+    if (batch.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    String[] keys = batch.keysArray();
+    String[] args = batch.argsArray();
+    CompletableFuture<List<String>> viaSha = sha == null
+        ? CompletableFuture.failedFuture(new RedisNoScriptException("not loaded"))
+        : redis.<List<String>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+    return viaSha.handle((ids, e) -> {
+      if (e == null) {
+        return CompletableFuture.completedFuture(ids);
+      }
+      Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+      if (cause instanceof RedisNoScriptException) {
+        return redis.scriptLoad(SCRIPT).toCompletableFuture().thenCompose(loaded -> {
+          sha = loaded;
+          return redis.<List<String>>evalsha(loaded, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+        });
+      }
+      return CompletableFuture.<List<String>>failedFuture(cause);
+    }).thenCompose(f -> f).exceptionallyCompose(e -> {
+      Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+      if (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("STALE_EPOCH")) {
+        return CompletableFuture.failedFuture(new StaleEpochException(
+            "write for account " + batch.accountId() + " refused: " + cause.getMessage()));
+      }
+      return CompletableFuture.failedFuture(cause);
+    });
+  }
+
+  private static String load(String name) {
+    try (InputStream in = FeedWriter.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

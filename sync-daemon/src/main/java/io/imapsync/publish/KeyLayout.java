@@ -1,0 +1,118 @@
+package io.imapsync.publish;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Every Redis key the daemon writes (documented in docs/redis-keys.md). All keys of one account,
+ * and the event stream of its partition, share one hash tag {@code {pN}} so they live in one
+ * Redis Cluster slot: the fenced Lua write path may only touch keys of one slot.
+ */
+public final class KeyLayout {
+  public static final String DEFAULT_PREFIX = "imap-sync";
+  public static final int DEFAULT_PARTITIONS = 16;
+  private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._@+-]{1,128}");
+
+  private final String prefix;
+  private final int partitions;
+
+  public KeyLayout(String prefix, int partitions) {
+    if (prefix == null || prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
+      throw new IllegalArgumentException("key prefix must be non-empty and free of braces: '" + prefix + "'");
+    }
+    if (partitions < 1 || partitions > 16384) {
+      throw new IllegalArgumentException("partitions must be 1-16384, was " + partitions);
+    }
+    this.prefix = prefix;
+    this.partitions = partitions;
+  }
+
+  public static KeyLayout defaults() {
+    return new KeyLayout(DEFAULT_PREFIX, DEFAULT_PARTITIONS);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  public static void checkAccountId(String accountId) {
+    if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
+      throw new IllegalArgumentException(
+          "account id must be 1-128 characters of A-Z a-z 0-9 . _ @ + -, was '" + accountId + "'");
+    }
+  }
+
+  /** The partition of an account: stable (FNV-1a 64), independent of the JVM. */
+  public int partition(String accountId) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : accountId.getBytes(StandardCharsets.UTF_8)) {
+      h ^= (b & 0xff);
+      h *= 0x100000001b3L;
+    }
+    return (int) Long.remainderUnsigned(h, partitions);
+  }
+
+  private String tag(int partition) {
+    return prefix + ":{p" + partition + "}:";
+  }
+
+  private String account(String accountId) {
+    return tag(partition(accountId)) + "a:" + accountId + ":";
+  }
+
+  /** The event stream of one partition. */
+  public String stream(int partition) {
+    return tag(partition) + "events";
+  }
+
+  public String streamOf(String accountId) {
+    return stream(partition(accountId));
+  }
+
+  /** Pub/sub channel for low-latency wake-ups of a partition's consumers (a hint, never the truth). */
+  public String wakeChannel(int partition) {
+    return tag(partition) + "wake";
+  }
+
+  /** The owner epoch (fencing token) of an account: an integer, incremented on every handoff. */
+  public String epoch(String accountId) {
+    return account(accountId) + "epoch";
+  }
+
+  public String message(String accountId, String messageId) {
+    return account(accountId) + "m:" + messageId;
+  }
+
+  public String conversation(String accountId, String conversationId) {
+    return account(accountId) + "c:" + conversationId;
+  }
+
+  /** Sorted set of conversation ids scored by updated_at (ms): the inbox listing. */
+  public String conversationIndex(String accountId) {
+    return account(accountId) + "convs";
+  }
+
+  /** Hash of Message-ID header value to conversation id (threading index). */
+  public String threadIndex(String accountId) {
+    return account(accountId) + "threads";
+  }
+
+  /** Hash of the folder's checkpoint: uidvalidity, uidnext, highestmodseq, synced_at. */
+  public String folderState(String accountId, String mailbox) {
+    return account(accountId) + "f:" + encode(mailbox);
+  }
+
+  /** Hash of UID to message id for one folder. */
+  public String folderUids(String accountId, String mailbox) {
+    return account(accountId) + "f:" + encode(mailbox) + ":uids";
+  }
+
+  static String encode(String mailbox) {
+    return URLEncoder.encode(mailbox, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,113 @@
+package io.imapsync.publish;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imapsync.model.ChangeEvent;
+import io.imapsync.model.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writes of one account's batch, in order, as the manifest that write-batch.lua executes.
+ * Built off the event loop; sent in one EVALSHA.
+ */
+public final class WriteBatch {
+  private final KeyLayout layout;
+  private final String accountId;
+  private final long epoch;
+  private final List<String> keys = new ArrayList<>();
+  private final Map<String, Integer> keyIndex = new HashMap<>();
+  private final List<String> documents = new ArrayList<>();
+  private final ArrayNode ops = JsonNodeFactory.instance.arrayNode();
+  private final List<ChangeEvent> events = new ArrayList<>();
+
+  public WriteBatch(KeyLayout layout, String accountId, long epoch) {
+    this.layout = layout;
+    this.accountId = accountId;
+    this.epoch = epoch;
+    keys.add(layout.epoch(accountId));
+    keys.add(layout.streamOf(accountId));
+    keys.add(layout.wakeChannel(layout.partition(accountId)));
+  }
+
+  public String accountId() {
+    return accountId;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  private int key(String key) {
+    return keyIndex.computeIfAbsent(key, k -> {
+      keys.add(k);
+      return keys.size(); // Lua is 1-based
+    });
+  }
+
+  private int document(String json) {
+    documents.add(json);
+    return documents.size() + 2; // ARGV[1] epoch, ARGV[2] manifest
+  }
+
+  public WriteBatch set(String key, String json) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "set").put("k", key(key)).put("v", document(json));
+    return this;
+  }
+
+  public WriteBatch hset(String key, String field, String value) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "hset").put("k", key(key)).put("f", field).put("v", value);
+    return this;
+  }
+
+  public WriteBatch hdel(String key, String field) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "hdel").put("k", key(key)).put("f", field);
+    return this;
+  }
+
+  public WriteBatch zadd(String key, long score, String member) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "zadd").put("k", key(key)).put("s", Long.toString(score)).put("m", member);
+    return this;
+  }
+
+  public WriteBatch event(ChangeEvent event) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "xadd").put("id", event.id()).put("t", event.type()).put("a", event.accountId())
+        .put("v", document(Json.write(event)));
+    events.add(event);
+    return this;
+  }
+
+  public boolean isEmpty() {
+    return ops.isEmpty();
+  }
+
+  public List<ChangeEvent> events() {
+    return events;
+  }
+
+  String[] keysArray() {
+    return keys.toArray(String[]::new);
+  }
+
+  String[] argsArray() {
+    String[] args = new String[documents.size() + 2];
+    args[0] = Long.toString(epoch);
+    args[1] = ops.toString();
+    for (int i = 0; i < documents.size(); i++) {
+      args[i + 2] = documents.get(i);
+    }
+    return args;
+  }
+
+  public KeyLayout layout() {
+    return layout;
+  }
+}

@@ -1,0 +1,134 @@
+package io.imapsync.runtime;
+
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process-wide resources every part borrows and none shuts down but the owner: one Netty
+ * event loop group (epoll when available) shared by all IMAP sessions and by Lettuce, Lettuce's
+ * client resources bound to that group, and a bounded worker pool for CPU-heavy work (MIME
+ * parsing) that must never run on an event loop.
+ */
+public final class SharedResources implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SharedResources.class);
+
+  private final MultiThreadIoEventLoopGroup eventLoops;
+  private final Class<? extends SocketChannel> socketChannelClass;
+  private final ClientResources lettuceResources;
+  private final ExecutorService workers;
+  private final boolean epoll;
+
+  private SharedResources(int eventLoopThreads, int workerThreads, int workerQueue) {
+    this.epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.eventLoops = new MultiThreadIoEventLoopGroup(eventLoopThreads,
+        new DefaultThreadFactory("imap-sync-io", true), io);
+    this.socketChannelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    this.lettuceResources = DefaultClientResources.builder()
+        .eventLoopGroupProvider(new BorrowedGroupProvider(eventLoops, eventLoopThreads))
+        .computationThreadPoolSize(1)
+        .build();
+    // Bounded queue + caller-runs would run MIME parsing on an event loop; instead the queue is
+    // large and submitters apply backpressure by awaiting their batch before fetching more.
+    this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 30, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(workerQueue), new DefaultThreadFactory("imap-sync-worker", true),
+        new ThreadPoolExecutor.AbortPolicy());
+    log.info("shared resources: {} event loop threads ({}), {} worker threads",
+        eventLoopThreads, epoll ? "epoll" : "nio", workerThreads);
+  }
+
+  /** Sized to the machine: one event loop per core, workers = cores. */
+  public static SharedResources create() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new SharedResources(cores, Math.max(1, cores), 10_000);
+  }
+
+  public static SharedResources create(int eventLoopThreads, int workerThreads) {
+    return new SharedResources(eventLoopThreads, workerThreads, 10_000);
+  }
+
+  public EventLoopGroup eventLoops() {
+    return eventLoops;
+  }
+
+  public Class<? extends SocketChannel> socketChannelClass() {
+    return socketChannelClass;
+  }
+
+  public ClientResources lettuceResources() {
+    return lettuceResources;
+  }
+
+  /** For MIME parsing and other CPU-bound work; never blocks on I/O. */
+  public ExecutorService workers() {
+    return workers;
+  }
+
+  public boolean epoll() {
+    return epoll;
+  }
+
+  @Override
+  public void close() {
+    lettuceResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    workers.shutdownNow();
+    eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+
+  /** Hands Lettuce our group; releasing it is a no-op because Lettuce does not own it. */
+  private static final class BorrowedGroupProvider implements EventLoopGroupProvider {
+    private final MultiThreadIoEventLoopGroup group;
+    private final int threads;
+
+    BorrowedGroupProvider(MultiThreadIoEventLoopGroup group, int threads) {
+      this.group = group;
+      this.threads = threads;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      if (type.isInstance(group)) {
+        return (T) group;
+      }
+      throw new IllegalStateException("Lettuce asked for " + type.getName()
+          + "; the shared group is " + group.getClass().getName());
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return threads;
+    }
+
+    @Override
+    public Future<Boolean> release(EventExecutorGroup eventLoopGroup, long quietPeriod, long timeout,
+        TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+
+    @Override
+    public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit timeUnit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+  }
+}
