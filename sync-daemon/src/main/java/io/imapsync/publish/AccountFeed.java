@@ -123,8 +123,9 @@ public final class AccountFeed {
     WriteBatch batch = new WriteBatch(layout, accountId, epoch);
     long now = System.currentTimeMillis();
     for (MessageDocument m : a.messages()) {
+      // Guarded by the UID: a batch that races a re-fetch cannot write or announce a message twice.
+      batch.once(layout.folderUids(accountId, mailbox), Long.toString(m.uid()), m.id(), 2);
       batch.set(layout.message(accountId, m.id()), Json.write(m));
-      batch.hset(layout.folderUids(accountId, mailbox), Long.toString(m.uid()), m.id());
       batch.event(new ChangeEvent(
           EventIds.of(ChangeEvent.MESSAGE_CREATED, accountId, mailbox, m.uidvalidity(), m.uid()),
           ChangeEvent.MESSAGE_CREATED, accountId, now,

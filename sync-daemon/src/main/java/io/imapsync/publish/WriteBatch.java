@@ -71,6 +71,16 @@ public final class WriteBatch {
     return this;
   }
 
+  /**
+   * Sets {@code field} only if absent; if it was already set, the next {@code following}
+   * operations are skipped. Makes a message's writes idempotent on its folder UID.
+   */
+  public WriteBatch once(String key, String field, String value, int following) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "once").put("k", key(key)).put("f", field).put("v", value).put("n", Integer.toString(following));
+    return this;
+  }
+
   public WriteBatch zadd(String key, long score, String member) {
     ObjectNode op = ops.addObject();
     op.put("o", "zadd").put("k", key(key)).put("s", Long.toString(score)).put("m", member);

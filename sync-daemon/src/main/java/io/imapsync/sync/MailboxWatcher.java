@@ -61,6 +61,8 @@ public final class MailboxWatcher implements SessionListener {
   private long exists;
   /** EXISTS when the last sync finished: the difference tells how many new messages to expect. */
   private long syncedExists = -1;
+  /** True once this connection's folder is selected and resumed from its checkpoint. */
+  private boolean resumed;
   private boolean syncing;
   private boolean dirty;
   private boolean stopped;
@@ -116,6 +118,8 @@ public final class MailboxWatcher implements SessionListener {
       return;
     }
     setState(WatcherState.CONNECTING, account.endpoint().toString());
+    resumed = false;
+    exists = 0;
     CompletableFuture<Long> claimed = epoch > 0 ? CompletableFuture.completedFuture(epoch) : feed.claimEpoch();
     claimed
         .thenComposeAsync(e -> {
@@ -144,6 +148,7 @@ public final class MailboxWatcher implements SessionListener {
   private CompletableFuture<Void> resume(SelectedMailbox selected, FolderCheckpoint checkpoint) {
     exists = selected.exists();
     uidValidity = selected.uidValidity();
+    resumed = true;
     setState(WatcherState.SYNCING, null);
     if (!checkpoint.isNone() && checkpoint.uidValidity() == selected.uidValidity()) {
       uidNext = Math.max(1, checkpoint.uidNext());
@@ -278,7 +283,8 @@ public final class MailboxWatcher implements SessionListener {
         case ImapResponse.Exists e -> {
           boolean grew = e.count() > exists;
           exists = e.count();
-          if (grew) {
+          // Before resume() the checkpoint is not loaded yet (EXISTS also comes with SELECT).
+          if (grew && resumed) {
             triggerSync();
           }
         }
@@ -340,6 +346,7 @@ public final class MailboxWatcher implements SessionListener {
     ImapSession old = session;
     session = null;
     syncedExists = -1;
+    resumed = false;
     syncing = false;
     if (old != null) {
       old.close();

@@ -11,6 +11,9 @@
 --          {"o":"set","k":i,"v":j}        SET KEYS[i] ARGV[j]
 --          {"o":"hset","k":i,"f":F,"v":V}  HSET KEYS[i] F V
 --          {"o":"hdel","k":i,"f":F}        HDEL KEYS[i] F
+--          {"o":"once","k":i,"f":F,"v":V,"n":N}  HSETNX KEYS[i] F V; if F was already set, skip the
+--                                          next N operations (a message already mirrored is not
+--                                          written or announced twice)
 --          {"o":"zadd","k":i,"s":S,"m":M}  ZADD KEYS[i] S M
 --          {"o":"xadd","id":ID,"t":T,"a":A,"v":j}  XADD KEYS[2] * id ID type T account A event ARGV[j]
 -- ARGV[3..] documents (JSON) referenced by the manifest
@@ -21,9 +24,16 @@ if current ~= ARGV[1] then
 end
 local ops = cjson.decode(ARGV[2])
 local ids = {}
+local skip = 0
 for _, op in ipairs(ops) do
   local o = op.o
-  if o == 'set' then
+  if skip > 0 then
+    skip = skip - 1
+  elseif o == 'once' then
+    if redis.call('HSETNX', KEYS[op.k], op.f, op.v) == 0 then
+      skip = tonumber(op.n)
+    end
+  elseif o == 'set' then
     redis.call('SET', KEYS[op.k], ARGV[op.v])
   elseif o == 'hset' then
     redis.call('HSET', KEYS[op.k], op.f, op.v)
