@@ -5,6 +5,8 @@ import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
+import io.imapsync.sync.HostGuards;
+import io.imapsync.sync.HostPolicy;
 import io.imapsync.sync.MailboxWatcher;
 import io.imapsync.sync.SyncListener;
 import io.lettuce.core.RedisClient;
@@ -35,6 +37,7 @@ public final class SyncDaemon implements AutoCloseable {
   private final SyncListener listener;
   private final Duration idleRenewal;
   private final List<MailboxWatcher> watchers = new ArrayList<>();
+  private final HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
 
   public SyncDaemon(SharedResources resources, String redisUrl, KeyLayout layout, SyncListener listener,
       Duration idleRenewal) {
@@ -55,7 +58,7 @@ public final class SyncDaemon implements AutoCloseable {
 
   public synchronized MailboxWatcher add(AccountConfig account) {
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId());
-    MailboxWatcher w = new MailboxWatcher(account, resources, feed, listener, idleRenewal);
+    MailboxWatcher w = new MailboxWatcher(account, resources, feed, listener, idleRenewal, hostGuards);
     watchers.add(w);
     w.start();
     return w;

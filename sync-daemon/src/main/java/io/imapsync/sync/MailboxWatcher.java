@@ -4,6 +4,7 @@ import io.imapsync.imap.protocol.FetchData;
 import io.imapsync.imap.protocol.ImapResponse;
 import io.imapsync.imap.session.ImapCommandException;
 import io.imapsync.imap.session.ImapSession;
+import io.imapsync.imap.session.SaslMechanism;
 import io.imapsync.imap.session.SelectedMailbox;
 import io.imapsync.imap.session.SessionListener;
 import io.imapsync.model.ChangeEvent;
@@ -42,6 +43,8 @@ public final class MailboxWatcher implements SessionListener {
   /** Bodies are fetched in chunks so a large catch-up never holds more than this many messages. */
   static final int FETCH_CHUNK = 50;
   static final String FETCH_ITEMS = "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])";
+  /** NOOP interval for servers without a usable IDLE. */
+  static final Duration POLL_INTERVAL = Duration.ofSeconds(30);
   private static final DateTimeFormatter INTERNALDATE =
       DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
 
@@ -52,7 +55,12 @@ public final class MailboxWatcher implements SessionListener {
   private final MessageNormalizer normalizer;
   private final EventLoop loop;
   private final Duration idleRenewal;
-  private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2));
+  private final HostGuards.Guard hostGuard;
+  private final HostGuards hostGuards;
+  /** Consecutive failed attempts, for the backoff; reset once a folder is resumed. */
+  private int failures;
+  private long connectStartedNanos;
+  private boolean polling;
 
   private ImapSession session;
   private long epoch = -1;
@@ -70,7 +78,7 @@ public final class MailboxWatcher implements SessionListener {
   private ScheduledFuture<?> renewal;
 
   public MailboxWatcher(AccountConfig account, SharedResources resources, AccountFeed feed,
-      SyncListener listener, Duration idleRenewal) {
+      SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
     this.account = account;
     this.resources = resources;
     this.feed = feed;
@@ -78,6 +86,8 @@ public final class MailboxWatcher implements SessionListener {
     this.normalizer = new MessageNormalizer(NormalizerOptions.forAccount(account.ownAddresses()));
     this.loop = resources.eventLoops().next();
     this.idleRenewal = idleRenewal;
+    this.hostGuards = hostGuards;
+    this.hostGuard = hostGuards.forHost(account.endpoint().host());
   }
 
   public String accountId() {
@@ -117,9 +127,30 @@ public final class MailboxWatcher implements SessionListener {
     if (stopped) {
       return;
     }
+    long wait = hostGuard.reserveConnect();
+    if (wait < 0) {
+      // The host's circuit breaker is open: this provider is failing for everyone; wait it out.
+      setState(WatcherState.THROTTLED, account.endpoint().host() + " is failing; circuit open");
+      loop.schedule(this::connect, hostGuards.backoffMillis(++failures), TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (wait > 0) {
+      setState(WatcherState.THROTTLED, "connection rate limit for " + account.endpoint().host());
+      loop.schedule(this::connectNow, wait, TimeUnit.MILLISECONDS);
+      return;
+    }
+    connectNow();
+  }
+
+  private void connectNow() {
+    if (stopped) {
+      return;
+    }
     setState(WatcherState.CONNECTING, account.endpoint().toString());
     resumed = false;
+    polling = false;
     exists = 0;
+    connectStartedNanos = System.nanoTime();
     CompletableFuture<Long> claimed = epoch > 0 ? CompletableFuture.completedFuture(epoch) : feed.claimEpoch();
     claimed
         .thenComposeAsync(e -> {
@@ -128,8 +159,8 @@ public final class MailboxWatcher implements SessionListener {
         }, loop)
         .thenComposeAsync(s -> {
           session = s;
-          return s.isPreauthenticated() ? CompletableFuture.completedFuture(null)
-              : s.login(account.username(), account.password());
+          hostGuard.connected(connectStartedNanos);
+          return authenticate(s);
         }, loop)
         .thenComposeAsync(v -> session.select(account.mailbox()), loop)
         .thenCombineAsync(feed.checkpoint(account.mailbox()), this::resume, loop)
@@ -138,10 +169,21 @@ public final class MailboxWatcher implements SessionListener {
           if (e != null) {
             onError(e);
           } else {
-            backoff.reset();
+            failures = 0;
             scheduleRenewal();
           }
         }, loop);
+  }
+
+  /** LOGIN, or AUTHENTICATE PLAIN where the server disabled LOGIN. */
+  private CompletableFuture<Void> authenticate(ImapSession s) {
+    if (s.isPreauthenticated()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (s.hasCapability("LOGINDISABLED") && s.hasCapability("AUTH=PLAIN")) {
+      return s.authenticate(new SaslMechanism.Plain(null, account.username(), account.password()));
+    }
+    return s.login(account.username(), account.password());
   }
 
   /** After SELECT: continue from the checkpoint, or start the folder afresh if UIDVALIDITY changed. */
@@ -265,11 +307,51 @@ public final class MailboxWatcher implements SessionListener {
     }
   }
 
+  /** IDLE, or NOOP polling where the server lacks IDLE or refuses it. */
   private CompletableFuture<Void> enterIdle() {
     if (stopped) {
       return CompletableFuture.completedFuture(null);
     }
-    return session.idle().thenRunAsync(() -> setState(WatcherState.IDLE, null), loop);
+    if (polling || !session.hasCapability("IDLE")) {
+      return startPolling("server does not offer IDLE");
+    }
+    return session.idle().handleAsync((v, e) -> {
+      if (e == null) {
+        setState(WatcherState.IDLE, null);
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof ImapCommandException) {
+        return startPolling("server refused IDLE: " + cause.getMessage());
+      }
+      return CompletableFuture.<Void>failedFuture(cause);
+    }, loop).thenCompose(f -> f);
+  }
+
+  /** Polls with NOOP: new messages arrive as EXISTS in its response and trigger a sync. */
+  private CompletableFuture<Void> startPolling(String why) {
+    if (!polling) {
+      polling = true;
+      log.info("{} {}: polling with NOOP every {} s ({})", account.accountId(), account.mailbox(),
+          POLL_INTERVAL.toSeconds(), why);
+      ImapSession polled = session;
+      loop.schedule(() -> poll(polled), POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    setState(WatcherState.POLLING, why);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void poll(ImapSession polled) {
+    if (stopped || polled != session || !polling) {
+      return;
+    }
+    polled.noop().whenCompleteAsync((r, e) -> {
+      if (e != null) {
+        onError(e);
+      } else {
+        loop.schedule(() -> poll(polled), POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }, loop);
   }
 
   @Override
@@ -315,7 +397,7 @@ public final class MailboxWatcher implements SessionListener {
       renewal.cancel(false);
     }
     renewal = loop.scheduleAtFixedRate(() -> {
-      if (session != null && session.isIdling() && !syncing) {
+      if (session != null && session.isIdling() && !syncing && !polling) {
         session.noop().thenComposeAsync(r -> syncing ? CompletableFuture.completedFuture(null) : enterIdle(), loop)
             .whenCompleteAsync((v, e) -> {
               if (e != null) {
@@ -343,6 +425,7 @@ public final class MailboxWatcher implements SessionListener {
     if (renewal != null) {
       renewal.cancel(false);
     }
+    polling = false;
     ImapSession old = session;
     session = null;
     syncedExists = -1;
@@ -357,10 +440,14 @@ public final class MailboxWatcher implements SessionListener {
       setState(WatcherState.STOPPED, cause.getMessage());
       return;
     }
-    if (cause instanceof ImapCommandException ce && ce.command().equals("LOGIN")) {
+    boolean authFailure = cause instanceof ImapCommandException ce
+        && (ce.command().equals("LOGIN") || ce.command().equals("AUTHENTICATE"));
+    if (authFailure) {
       setState(WatcherState.AUTH_FAILED, cause.getMessage());
+    } else if (old == null && !(cause instanceof StaleEpochException)) {
+      hostGuard.failed(connectStartedNanos, cause); // never got a session: the host's fault
     }
-    long delay = backoff.nextDelayMillis();
+    long delay = hostGuards.backoffMillis(++failures);
     log.warn("{} {}: {}; reconnecting in {} ms", account.accountId(), account.mailbox(), cause.toString(), delay);
     if (state != WatcherState.AUTH_FAILED) {
       setState(WatcherState.BACKING_OFF, cause.getMessage());

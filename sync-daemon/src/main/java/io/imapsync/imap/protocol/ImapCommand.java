@@ -104,6 +104,23 @@ public final class ImapCommand {
       return this;
     }
 
+    /** Always a quoted string (ID parameters, LIST's empty reference); literal if it cannot be quoted. */
+    public Builder quoted(String value) {
+      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+      if (!isQuotable(bytes)) {
+        return literal(bytes);
+      }
+      current.write('"');
+      for (byte b : bytes) {
+        if (b == '"' || b == '\\') {
+          current.write('\\');
+        }
+        current.write(b);
+      }
+      current.write('"');
+      return this;
+    }
+
     /** A mailbox name: modified UTF-7 unless UTF8=ACCEPT is enabled. */
     public Builder mailbox(String name) {
       return astring(utf8 ? name : ModifiedUtf7.encode(name));

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class ImapFrameDecoder extends ByteToMessageDecoder {
 
-  private enum State { LINE, LITERAL, FAILED }
+  private enum State { LINE, LITERAL, SUSPENDED, FAILED }
 
   private final ImapLimits limits;
   private State state = State.LINE;
@@ -48,6 +48,9 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
           in.skipBytes(in.readableBytes());
           return;
         }
+        case SUSPENDED -> {
+          return; // bytes stay buffered until resume() or takeBuffered()
+        }
         case LITERAL -> {
           if (in.readableBytes() < literalEnd) {
             return;
@@ -64,10 +67,10 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
             }
             continue; // switched to LITERAL
           }
+          // One frame per call: ByteToMessageDecoder hands it on before decoding further, so
+          // the session can suspend() framing after a tagged OK to STARTTLS or COMPRESS.
           out.add(frame);
-          if (!in.isReadable()) {
-            return;
-          }
+          return;
         }
       }
     }
@@ -153,6 +156,41 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
   private void fail(ImapLimitExceededException e) {
     state = State.FAILED;
     throw e;
+  }
+
+  /**
+   * Stops framing after the frame being delivered: called from the handler of a tagged OK to
+   * STARTTLS or COMPRESS, whose following bytes belong to another layer. Must be called on the
+   * event loop, between frames.
+   */
+  public void suspend() {
+    if (state != State.FAILED) {
+      state = State.SUSPENDED;
+    }
+  }
+
+  /** Removes and returns whatever is buffered but not yet framed (the caller releases it). */
+  public ByteBuf takeBuffered(ChannelHandlerContext ctx) {
+    ByteBuf buffered = internalBuffer();
+    ByteBuf out = buffered.isReadable() ? buffered.readRetainedSlice(buffered.readableBytes())
+        : ctx.alloc().buffer(0);
+    reset();
+    return out;
+  }
+
+  /** Resumes framing at a response boundary. */
+  public void resume() {
+    if (state == State.SUSPENDED) {
+      reset();
+      state = State.LINE;
+    }
+  }
+
+  private void reset() {
+    scanned = 0;
+    segmentStart = 0;
+    literals = 0;
+    literalEnd = 0;
   }
 
   @Override

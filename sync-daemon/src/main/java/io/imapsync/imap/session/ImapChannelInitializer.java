@@ -4,25 +4,29 @@ import io.imapsync.imap.protocol.ImapFrameDecoder;
 import io.imapsync.imap.protocol.ImapResponseParser;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 
-/** Builds a session's pipeline: [TLS] → framing → session handler. */
+/**
+ * Builds a session's pipeline: [tls] → silence detector → framing → session handler. For
+ * STARTTLS the tls handler is added later, at the tagged OK; COMPRESS adds inflate/deflate above tls.
+ */
 final class ImapChannelInitializer extends ChannelInitializer<Channel> {
   private final ImapEndpoint endpoint;
+  private final SessionOptions options;
 
-  ImapChannelInitializer(ImapEndpoint endpoint) {
+  ImapChannelInitializer(ImapEndpoint endpoint, SessionOptions options) {
     this.endpoint = endpoint;
+    this.options = options;
   }
 
   @Override
   protected void initChannel(Channel ch) {
     if (endpoint.security() == Security.TLS) {
-      SslHandler ssl = TlsContexts.forEndpoint(endpoint).newHandler(ch.alloc(), endpoint.host(), endpoint.port());
-      TlsContexts.verifyHostname(ssl);
-      ch.pipeline().addLast("tls", ssl);
-    } else if (endpoint.security() == Security.STARTTLS) {
-      throw new UnsupportedOperationException("STARTTLS is not supported yet; use TLS (port 993)");
+      ch.pipeline().addLast("tls", TlsContexts.newHandler(endpoint, ch.alloc()));
     }
+    ch.pipeline().addLast("silence",
+        new IdleStateHandler(options.silenceTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     ch.pipeline().addLast("framer", new ImapFrameDecoder(endpoint.limits()));
     ch.pipeline().addLast("session", new ImapSessionHandler(new ImapResponseParser(endpoint.limits())));
   }

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 
 /**
@@ -75,6 +76,15 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
       session.onInactive();
     }
     super.channelInactive(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent && session != null) {
+      session.onSilence();
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override

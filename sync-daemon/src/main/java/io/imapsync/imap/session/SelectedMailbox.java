@@ -1,10 +1,12 @@
 package io.imapsync.imap.session;
 
+import io.imapsync.imap.protocol.ImapResponse;
 import java.util.List;
 
 /**
  * What SELECT or EXAMINE reported. {@code highestModSeq} is -1 when the server sent none
- * (or NOMODSEQ).
+ * (or NOMODSEQ). {@code changes} holds the VANISHED (EARLIER) and FETCH responses a QRESYNC
+ * select returns.
  */
 public record SelectedMailbox(
     String name,
@@ -13,4 +15,5 @@ public record SelectedMailbox(
     long exists,
     long highestModSeq,
     List<String> flags,
-    boolean readOnly) {}
+    boolean readOnly,
+    List<ImapResponse> changes) {}

@@ -40,6 +40,13 @@ final class TlsContexts {
     });
   }
 
+  /** A client TLS handler for the endpoint, host name verified (SNI set to the host). */
+  static SslHandler newHandler(ImapEndpoint endpoint, io.netty.buffer.ByteBufAllocator alloc) {
+    SslHandler ssl = forEndpoint(endpoint).newHandler(alloc, endpoint.host(), endpoint.port());
+    verifyHostname(ssl);
+    return ssl;
+  }
+
   /** Host name verification on the engine as well, for providers that ignore the builder flag. */
   static void verifyHostname(SslHandler handler) {
     SSLEngine engine = handler.engine();

@@ -1,0 +1,88 @@
+package io.imapsync.sync;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One rate limiter and one circuit breaker per IMAP host (Resilience4j), shared by every account
+ * on that host. Non-blocking: callers get the delay to wait and schedule themselves on their
+ * event loop.
+ */
+public final class HostGuards {
+  private final HostPolicy policy;
+  private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+  private final IntervalFunction backoff;
+
+  public HostGuards(HostPolicy policy) {
+    this.policy = policy;
+    this.backoff = IntervalFunction.ofExponentialRandomBackoff(policy.backoffBase(), 2.0, 0.5, policy.backoffMax());
+  }
+
+  /** Jittered exponential backoff for the n-th consecutive failure (1-based). */
+  public long backoffMillis(int attempt) {
+    return backoff.apply(Math.max(1, attempt));
+  }
+
+  public Guard forHost(String host) {
+    return guards.computeIfAbsent(host.toLowerCase(Locale.ROOT), h -> new Guard(h, policy));
+  }
+
+  /** The limiter and breaker of one host. */
+  public static final class Guard {
+    private final RateLimiter limiter;
+    private final CircuitBreaker breaker;
+
+    Guard(String host, HostPolicy policy) {
+      this.limiter = RateLimiter.of("connect:" + host, RateLimiterConfig.custom()
+          .limitForPeriod(policy.connectsPerSecond())
+          .limitRefreshPeriod(Duration.ofSeconds(1))
+          .timeoutDuration(Duration.ofHours(1)) // reservations queue up; nobody blocks
+          .build());
+      this.breaker = CircuitBreaker.of("imap:" + host, CircuitBreakerConfig.custom()
+          .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+          .slidingWindowSize(policy.breakerWindow())
+          .minimumNumberOfCalls(Math.max(2, policy.breakerWindow() / 2))
+          .failureRateThreshold(policy.breakerFailureRatePercent())
+          .waitDurationInOpenState(policy.breakerOpenFor())
+          .permittedNumberOfCallsInHalfOpenState(2)
+          .automaticTransitionFromOpenToHalfOpenEnabled(true)
+          .build());
+    }
+
+    /**
+     * Asks to connect: returns the milliseconds to wait before connecting (0 = now), or -1 when the
+     * host's breaker is open and the attempt should be retried later.
+     */
+    public long reserveConnect() {
+      if (!breaker.tryAcquirePermission()) {
+        return -1;
+      }
+      long nanos = limiter.reservePermission();
+      return nanos <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
+    }
+
+    public void connected(long startedNanos) {
+      breaker.onSuccess(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void failed(long startedNanos, Throwable cause) {
+      breaker.onError(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS, cause);
+    }
+
+    public boolean open() {
+      return breaker.getState() == CircuitBreaker.State.OPEN;
+    }
+
+    public CircuitBreaker breaker() {
+      return breaker;
+    }
+  }
+}
