@@ -221,12 +221,19 @@ public final class ImapSession {
 
   /** LOGIN; the password is sent quoted or as a literal and never logged. Refused in plaintext unless allowed. */
   public CompletableFuture<Void> login(String user, String password) {
-    if (hasCapability("LOGINDISABLED")) {
-      return CompletableFuture.failedFuture(new ImapCommandException("LOGIN", Condition.NO, null,
-          "the server disabled LOGIN (LOGINDISABLED); use TLS or AUTHENTICATE"));
-    }
-    ImapCommand c = command("LOGIN").sp().astring(user).sp().astring(password).build();
-    return execute(c).thenCompose(this::refreshCapabilitiesUnlessSent);
+    return knownCapabilities().thenCompose(caps -> {
+      if (hasCapability("LOGINDISABLED")) {
+        return CompletableFuture.failedFuture(new ImapCommandException("LOGIN", Condition.NO, null,
+            "the server disabled LOGIN (LOGINDISABLED); use TLS or AUTHENTICATE"));
+      }
+      ImapCommand c = command("LOGIN").sp().astring(user).sp().astring(password).build();
+      return execute(c).thenCompose(this::refreshCapabilitiesUnlessSent);
+    });
+  }
+
+  /** The capabilities, asking for them first if the greeting did not carry them. */
+  public CompletableFuture<Set<String>> knownCapabilities() {
+    return capabilities.isEmpty() ? capability() : CompletableFuture.completedFuture(capabilities);
   }
 
   /**
@@ -235,7 +242,15 @@ public final class ImapSession {
    * with an empty line, as the mechanisms require, so the server ends with a tagged NO.
    */
   public CompletableFuture<Void> authenticate(SaslMechanism mechanism) {
-    boolean saslIr = hasCapability("SASL-IR");
+    return knownCapabilities().thenCompose(c -> authenticate(mechanism, hasCapability("SASL-IR")));
+  }
+
+  /**
+   * AUTHENTICATE choosing whether to send the initial response inline. Some servers advertise
+   * SASL-IR but reject it for some mechanisms (GreenMail for PLAIN): configure those per host.
+   */
+  public CompletableFuture<Void> authenticate(SaslMechanism mechanism, boolean initialResponseInline) {
+    boolean saslIr = initialResponseInline;
     ImapCommand.Builder b = command("AUTHENTICATE").sp().raw(mechanism.name());
     if (saslIr) {
       b.sp().raw(mechanism.initialResponse());
