@@ -1,6 +1,7 @@
 package io.imapsync.sync;
 
 import io.imapsync.imap.protocol.FetchData;
+import io.imapsync.imap.protocol.SequenceSets;
 import io.imapsync.imap.protocol.ImapResponse;
 import io.imapsync.imap.session.ImapCommandException;
 import io.imapsync.imap.session.ImapSession;
@@ -260,7 +261,7 @@ public final class MailboxWatcher implements SessionListener {
       return CompletableFuture.completedFuture(null);
     }
     List<Long> chunk = uids.subList(from, Math.min(uids.size(), from + FETCH_CHUNK));
-    String set = UidSets.compress(chunk);
+    String set = SequenceSets.compress(chunk);
     long first = chunk.get(0);
     return session.uidFetch(set, FETCH_ITEMS, first)
         .thenComposeAsync(fetched -> publish(fetched, chunk.get(chunk.size() - 1)), loop)
