@@ -1,0 +1,125 @@
+package io.imapsync.it.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opentest4j.TestAbortedException;
+
+/** The harness itself: start-up, clean-up, delivery and failure reporting. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DovecotServerTest {
+
+  @Test
+  void startsQuicklyAndCloseLeavesNoProcessOrDirectoryBehind() throws Exception {
+    long t0 = System.nanoTime();
+    DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw"));
+    long started = System.nanoTime();
+    Path base = dovecot.baseDir();
+    ProcessHandle master = dovecot.processHandle();
+    List<ProcessHandle> children = master.descendants().toList();
+    assertFalse(children.isEmpty(), "Dovecot runs its services as child processes");
+    assertEquals("* OK", greeting(dovecot.port()).substring(0, 4));
+
+    dovecot.close();
+    long closed = System.nanoTime();
+    System.out.printf("dovecot start %d ms, close %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(started - t0), TimeUnit.NANOSECONDS.toMillis(closed - started));
+    assertFalse(master.isAlive());
+    children.forEach(c -> assertFalse(DovecotServer.isRunning(c), () -> "still running: " + c.info()));
+    assertFalse(Files.exists(base), "BASE deleted");
+    dovecot.close(); // idempotent
+  }
+
+  @Test
+  void tlsStartTime() {
+    long t0 = System.nanoTime();
+    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw").tls(true))) {
+      long started = System.nanoTime();
+      System.out.printf("dovecot TLS start %d ms%n", TimeUnit.NANOSECONDS.toMillis(started - t0));
+      assertTrue(Files.isRegularFile(dovecot.caPemPath()));
+    }
+  }
+
+  @Test
+  void deliverWritesIntoTheUsersMaildirThroughDovecot() throws Exception {
+    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw"))) {
+      byte[] message = "Subject: hello\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+      dovecot.deliver("alice", message);
+      dovecot.deliver("alice", message);
+      Path maildir = dovecot.maildir("alice");
+      try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
+        assertEquals(2, files.count());
+      }
+      // Delivered through Dovecot's storage, so its index knows the messages (not a bare file drop).
+      assertTrue(Files.readString(maildir.resolve("dovecot-uidlist")).contains("3 "),
+          "uidlist has a next UID of 3");
+    }
+  }
+
+  @Test
+  void missingDovecotBinaryNamesTheInstallScript() {
+    DovecotServer.Options options = DovecotServer.options().user("alice", "pw")
+        .dovecotBinary(Path.of("/nonexistent/dovecot"));
+    DovecotServer.NotInstalledException e =
+        assertThrows(DovecotServer.NotInstalledException.class, () -> DovecotServer.start(options));
+    assertTrue(e.getMessage().contains(".ci/install-test-deps"), e.getMessage());
+  }
+
+  @Test
+  void missingDovecotSkipsLocallyButFailsUnderCi() {
+    DovecotServer.Options options = DovecotServer.options().user("alice", "pw")
+        .dovecotBinary(Path.of("/nonexistent/dovecot"));
+    assertThrows(TestAbortedException.class, () -> DovecotServer.startForTest(options, false));
+    assertThrows(DovecotServer.NotInstalledException.class, () -> DovecotServer.startForTest(options, true));
+  }
+
+  @Test
+  void startFailureIncludesTheLogTail() throws IOException {
+    // A "dovecot" that fails at once, like a broken config would: the output must be in the error.
+    Path fake = Files.createTempFile("fake-dovecot-", ".sh");
+    try {
+      Files.writeString(fake, "#!/bin/sh\necho 'Fatal: simulated config error' >&2\nexit 89\n");
+      fake.toFile().setExecutable(true);
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> DovecotServer.start(DovecotServer.options().user("alice", "pw").dovecotBinary(fake)));
+      assertTrue(e.getMessage().contains("exited with code 89"), e.getMessage());
+      assertTrue(e.getMessage().contains("Fatal: simulated config error"), e.getMessage());
+    } finally {
+      Files.deleteIfExists(fake);
+    }
+  }
+
+  @Test
+  void rejectsUserNamesAndPasswordsThatWouldCorruptThePasswdFile() {
+    DovecotServer.Options options = DovecotServer.options();
+    assertThrows(IllegalArgumentException.class, () -> options.user("bad:name", "pw"));
+    assertThrows(IllegalArgumentException.class, () -> options.user("alice", "pw:with:colons"));
+    assertThrows(IllegalArgumentException.class, () -> options.user("alice", "two\nlines"));
+  }
+
+  private static String greeting(int port) throws IOException {
+    try (Socket s = new Socket(DovecotServer.HOST, port)) {
+      s.setSoTimeout(5000);
+      InputStream in = s.getInputStream();
+      StringBuilder sb = new StringBuilder();
+      int c;
+      while ((c = in.read()) != -1 && c != '\n') {
+        sb.append((char) c);
+      }
+      return sb.toString();
+    }
+  }
+}
