@@ -11,9 +11,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.opentest4j.TestAbortedException;
@@ -110,16 +116,60 @@ class DovecotServerTest {
     assertThrows(IllegalArgumentException.class, () -> options.user("alice", "two\nlines"));
   }
 
+  /**
+   * Our client has no STARTTLS yet; this proves the harness serves it correctly (with the test CA
+   * and host-name check) so that the client's STARTTLS can be tested against it later.
+   */
+  @Test
+  void startTlsUpgradesThePlainPortWithTheTestCa() throws Exception {
+    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw").tls(true));
+        Socket plain = new Socket(DovecotServer.HOST, dovecot.port())) {
+      plain.setSoTimeout(5000);
+      assertTrue(readLine(plain.getInputStream()).contains("STARTTLS"), "greeting advertises STARTTLS");
+      plain.getOutputStream().write("a STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertTrue(readLine(plain.getInputStream()).startsWith("a OK"));
+
+      SSLSocket tls = (SSLSocket) trusting(dovecot.caPemPath()).getSocketFactory()
+          .createSocket(plain, DovecotServer.TLS_HOST_NAME, dovecot.port(), true);
+      SSLParameters params = tls.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.setSSLParameters(params);
+      tls.startHandshake();
+      tls.getOutputStream().write("b CAPABILITY\r\nc LOGIN alice pw\r\nd LOGOUT\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      String capability = readLine(tls.getInputStream());
+      assertTrue(capability.startsWith("* CAPABILITY") && !capability.contains("STARTTLS"), capability);
+      assertTrue(readLine(tls.getInputStream()).startsWith("b OK"));
+      assertTrue(readLine(tls.getInputStream()).startsWith("c OK"), "LOGIN over the upgraded connection");
+    }
+  }
+
+  private static SSLContext trusting(Path caPem) throws Exception {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(caPem)) {
+      trust.setCertificateEntry("test-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      sb.append((char) c);
+    }
+    return sb.toString().strip();
+  }
+
   private static String greeting(int port) throws IOException {
     try (Socket s = new Socket(DovecotServer.HOST, port)) {
       s.setSoTimeout(5000);
-      InputStream in = s.getInputStream();
-      StringBuilder sb = new StringBuilder();
-      int c;
-      while ((c = in.read()) != -1 && c != '\n') {
-        sb.append((char) c);
-      }
-      return sb.toString();
+      return readLine(s.getInputStream());
     }
   }
 }
