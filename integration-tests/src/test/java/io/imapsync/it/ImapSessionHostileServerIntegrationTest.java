@@ -16,7 +16,7 @@ import io.imapsync.imap.session.Security;
 import io.imapsync.imap.session.SessionListener;
 import io.imapsync.imap.session.SessionOptions;
 import io.imapsync.it.support.ScriptedImapServer;
-import io.imapsync.it.support.TestCertificates;
+import io.imapsync.it.support.SelfSignedTls;
 import io.imapsync.runtime.SharedResources;
 import java.time.Duration;
 import java.util.List;
@@ -37,12 +37,12 @@ import org.junit.jupiter.api.Test;
 class ImapSessionHostileServerIntegrationTest {
   private static final String GREETING = "* OK [CAPABILITY IMAP4rev1 IDLE STARTTLS LOGINDISABLED] ready\r\n";
   private static SharedResources resources;
-  private static TestCertificates certs;
+  private static SelfSignedTls certs;
 
   @BeforeAll
   static void setUp() throws Exception {
     resources = SharedResources.create(2, 1);
-    certs = TestCertificates.create();
+    certs = SelfSignedTls.create();
   }
 
   @AfterAll
