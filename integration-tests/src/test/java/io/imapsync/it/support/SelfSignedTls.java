@@ -11,8 +11,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * A throwaway self-signed certificate (JDK keytool only, no openssl needed) for scripted TLS servers: for "localhost" and 127.0.0.1, made with the JDK's keytool:
- * a server-side SSLContext for scripted servers and the PEM that clients trust explicitly.
+ * A throwaway self-signed certificate for "localhost" and 127.0.0.1, made with the JDK's keytool
+ * (no openssl needed): a server-side SSLContext for scripted TLS servers and the PEM that clients
+ * trust explicitly. Dovecot's certificates come from {@link TestCertificates} instead.
  */
 public final class SelfSignedTls {
   private static final char[] PASSWORD = "test-only".toCharArray();
