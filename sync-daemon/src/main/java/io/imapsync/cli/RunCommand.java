@@ -33,6 +33,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--idle-renewal", defaultValue = "PT4M", description = "Re-issue IDLE this often, ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration idleRenewal;
 
+  @Option(names = "--stream-retention", defaultValue = "PT24H",
+      description = "Keep stream entries at least this long; older ones go once every consumer group acknowledged them (default: ${DEFAULT-VALUE}).")
+  Duration streamRetention;
+
   @Override
   public Integer call() throws Exception {
     List<AccountConfig> list;
@@ -51,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
     try (SharedResources resources = SharedResources.create();
          SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      daemon.trimStreams(streamRetention);
       for (AccountConfig a : list) {
         daemon.add(a);
       }

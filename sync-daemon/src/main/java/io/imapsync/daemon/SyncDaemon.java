@@ -1,5 +1,6 @@
 package io.imapsync.daemon;
 
+import io.imapsync.consumer.StreamTrimmer;
 import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.KeyLayout;
@@ -37,6 +38,8 @@ public final class SyncDaemon implements AutoCloseable {
   private final SyncListener listener;
   private final Duration idleRenewal;
   private final List<MailboxWatcher> watchers = new ArrayList<>();
+  private StatefulRedisConnection<String, String> maintenanceConnection;
+  private java.util.concurrent.ScheduledExecutorService maintenance;
   private final HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
 
   public SyncDaemon(SharedResources resources, String redisUrl, KeyLayout layout, SyncListener listener,
@@ -50,6 +53,30 @@ public final class SyncDaemon implements AutoCloseable {
     this.writer = new FeedWriter(redis.async());
     writer.preload().orTimeout(10, TimeUnit.SECONDS).join();
     log.info("connected to Redis at {}", RedisUrls.redact(redisUrl));
+  }
+
+  /**
+   * Trims the partition streams every minute, never below what a consumer group still needs
+   * ({@link StreamTrimmer}). Blocking Redis calls: they run on a maintenance thread of their own.
+   */
+  public synchronized void trimStreams(Duration retention) {
+    if (maintenance != null) {
+      return;
+    }
+    maintenanceConnection = redisClient.connect();
+    StreamTrimmer trimmer = new StreamTrimmer(maintenanceConnection.sync(), layout, retention);
+    maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("imap-sync-maintenance").daemon().factory());
+    maintenance.scheduleWithFixedDelay(() -> {
+      try {
+        long removed = trimmer.trimAll(System.currentTimeMillis()).values().stream().mapToLong(Long::longValue).sum();
+        if (removed > 0) {
+          log.debug("trimmed {} stream entries", removed);
+        }
+      } catch (RuntimeException e) {
+        log.warn("stream trimming failed: {}", e.toString());
+      }
+    }, 1, 60, TimeUnit.SECONDS);
   }
 
   public KeyLayout layout() {
@@ -80,6 +107,10 @@ public final class SyncDaemon implements AutoCloseable {
       CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("not every watcher stopped cleanly: {}", e.toString());
+    }
+    if (maintenance != null) {
+      maintenance.shutdownNow();
+      maintenanceConnection.close();
     }
     redis.close();
     redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
