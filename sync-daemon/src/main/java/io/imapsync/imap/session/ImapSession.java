@@ -649,6 +649,9 @@ public final class ImapSession {
   }
 
   private void onUntagged(ImapResponse r) {
+    if (r instanceof ImapResponse.Unknown u) {
+      UnknownResponses.logOnce(endpoint, u);
+    }
     if (r instanceof ImapResponse.Capabilities c) {
       capabilities = Set.copyOf(c.capabilities());
     } else if (r instanceof ImapResponse.Status s) {
