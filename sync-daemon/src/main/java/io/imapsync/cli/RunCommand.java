@@ -1,6 +1,8 @@
 package io.imapsync.cli;
 
+import io.imapsync.accounts.SecretBox;
 import io.imapsync.daemon.AccountsFile;
+import io.imapsync.daemon.RegistryFollower;
 import io.imapsync.daemon.RedisUrls;
 import io.imapsync.daemon.SyncDaemon;
 import io.imapsync.publish.KeyLayout;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Runs the daemon against the Redis in REDIS_URL (or --redis-url) for the accounts in --accounts.")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--accounts", required = true, description = "JSON file of accounts (see docs/configuration.md).")
+  @Option(names = "--accounts", description = "JSON file of accounts (see docs/configuration.md). Without it, the"
+      + " daemon runs the accounts registered in Redis (syncctl account ...), following changes live.")
   Path accounts;
 
   @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
@@ -39,9 +42,14 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<AccountConfig> list;
+    List<AccountConfig> list = List.of();
+    SecretBox secrets = null;
     try {
-      list = AccountsFile.read(accounts, System::getenv);
+      if (accounts != null) {
+        list = AccountsFile.read(accounts, System::getenv);
+      } else {
+        secrets = SecretBox.fromEnvironment(System::getenv);
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -59,7 +67,13 @@ final class RunCommand implements Callable<Integer> {
       for (AccountConfig a : list) {
         daemon.add(a);
       }
-      stop.await();
+      if (secrets != null) {
+        try (RegistryFollower follower = new RegistryFollower(daemon, secrets, RegistryFollower.DEFAULT_POLL)) {
+          stop.await();
+        }
+      } else {
+        stop.await();
+      }
     }
     return 0;
   }

@@ -36,6 +36,7 @@ public final class SyncDaemon implements AutoCloseable {
   private final StatefulRedisConnection<String, String> redis;
   private final FeedWriter writer;
   private final SyncListener listener;
+  private final AccountStateWriter stateWriter;
   private final Duration idleRenewal;
   private final List<MailboxWatcher> watchers = new ArrayList<>();
   private StatefulRedisConnection<String, String> maintenanceConnection;
@@ -51,6 +52,7 @@ public final class SyncDaemon implements AutoCloseable {
     this.redisClient = RedisClient.create(resources.lettuceResources(), RedisURI.create(redisUrl));
     this.redis = redisClient.connect();
     this.writer = new FeedWriter(redis.async());
+    this.stateWriter = new AccountStateWriter(redis.async(), layout, listener);
     writer.preload().orTimeout(10, TimeUnit.SECONDS).join();
     log.info("connected to Redis at {}", RedisUrls.redact(redisUrl));
   }
@@ -85,10 +87,29 @@ public final class SyncDaemon implements AutoCloseable {
 
   public synchronized MailboxWatcher add(AccountConfig account) {
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId());
-    MailboxWatcher w = new MailboxWatcher(account, resources, feed, listener, idleRenewal, hostGuards);
+    MailboxWatcher w = new MailboxWatcher(account, resources, feed, stateWriter, idleRenewal, hostGuards);
     watchers.add(w);
     w.start();
     return w;
+  }
+
+  /** Stops and forgets the watcher of an account (paused or removed); completes when it logged out. */
+  public CompletableFuture<Void> remove(String accountId) {
+    List<MailboxWatcher> stopping = new ArrayList<>();
+    synchronized (this) {
+      watchers.removeIf(w -> {
+        if (w.accountId().equals(accountId)) {
+          stopping.add(w);
+          return true;
+        }
+        return false;
+      });
+    }
+    return CompletableFuture.allOf(stopping.stream().map(MailboxWatcher::stop).toArray(CompletableFuture[]::new));
+  }
+
+  public RedisClient redisClient() {
+    return redisClient;
   }
 
   public synchronized List<MailboxWatcher> watchers() {

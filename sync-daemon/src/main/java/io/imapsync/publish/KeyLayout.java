@@ -112,6 +112,31 @@ public final class KeyLayout {
     return account(accountId) + "f:" + encode(mailbox) + ":uids";
   }
 
+  /** Set of every registered account id (one key: fine up to millions of members). */
+  public String accountIndex() {
+    return prefix + ":accounts";
+  }
+
+  /** Counter incremented on every registry change; daemons poll it to reload. */
+  public String accountIndexVersion() {
+    return prefix + ":accounts:version";
+  }
+
+  /** Hash: the account's registration (docs/accounts.md); the secret sealed. */
+  public String accountConfig(String accountId) {
+    return account(accountId) + "config";
+  }
+
+  /** Hash: the account's sync state for the app and support: state, detail, updated_at, ... */
+  public String accountState(String accountId) {
+    return account(accountId) + "state";
+  }
+
+  /** Stream: every ops and support command (who, when, what, outcome). */
+  public String audit() {
+    return prefix + ":audit";
+  }
+
   static String encode(String mailbox) {
     return URLEncoder.encode(mailbox, StandardCharsets.UTF_8);
   }

@@ -1,5 +1,6 @@
 package io.imapsync.sync;
 
+import io.imapsync.accounts.AuthKind;
 import io.imapsync.imap.protocol.FetchData;
 import io.imapsync.imap.protocol.SequenceSets;
 import io.imapsync.imap.protocol.ImapResponse;
@@ -176,10 +177,13 @@ public final class MailboxWatcher implements SessionListener {
         }, loop);
   }
 
-  /** LOGIN, or AUTHENTICATE PLAIN where the server disabled LOGIN. */
+  /** XOAUTH2 for token accounts; else LOGIN, or AUTHENTICATE PLAIN where the server disabled LOGIN. */
   private CompletableFuture<Void> authenticate(ImapSession s) {
     if (s.isPreauthenticated()) {
       return CompletableFuture.completedFuture(null);
+    }
+    if (account.auth() == AuthKind.OAUTH2) {
+      return s.authenticate(new SaslMechanism.XOAuth2(account.username(), account.password()));
     }
     if (s.hasCapability("LOGINDISABLED") && s.hasCapability("AUTH=PLAIN")) {
       return s.authenticate(new SaslMechanism.Plain(null, account.username(), account.password()));
