@@ -1,6 +1,5 @@
 package io.imapsync.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.imapsync.it.support.RedisFixture;
@@ -19,10 +18,14 @@ class SharedEventLoopIntegrationTest {
     try (RedisFixture redis = RedisFixture.start(); SharedResources resources = SharedResources.create(2, 1)) {
       RedisClient client = RedisClient.create(resources.lettuceResources(), RedisURI.create(redis.url()));
       try (StatefulRedisConnection<String, String> c = client.connect()) {
-        String thread = c.async().ping().toCompletableFuture()
-            .thenApply(pong -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
-        assertTrue(thread.startsWith("imap-sync-io"), "Lettuce completed on " + thread);
-        assertEquals(resources.epoll(), c.getClass() != null && resources.epoll());
+        // BLPOP stays open until another client pushes, so the callback is attached before the
+        // reply arrives and runs on the thread that reads it.
+        String key = RedisFixture.uniquePrefix("loop") + ":list";
+        java.util.concurrent.CompletableFuture<String> thread = c.async().blpop(10, key).toCompletableFuture()
+            .thenApply(kv -> Thread.currentThread().getName());
+        redis.sync().lpush(key, "wake");
+        String name = thread.get(10, TimeUnit.SECONDS);
+        assertTrue(name.startsWith("imap-sync-io"), "Lettuce completed on " + name);
       } finally {
         client.shutdown();
       }

@@ -3,6 +3,7 @@ package io.imapsync.daemon;
 import io.imapsync.consumer.StreamTrimmer;
 import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FeedWriter;
+import io.imapsync.publish.FolderChanges;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
@@ -87,7 +88,8 @@ public final class SyncDaemon implements AutoCloseable {
 
   public synchronized MailboxWatcher add(AccountConfig account) {
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId());
-    MailboxWatcher w = new MailboxWatcher(account, resources, feed, stateWriter, idleRenewal, hostGuards);
+    FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId());
+    MailboxWatcher w = new MailboxWatcher(account, resources, feed, changes, stateWriter, idleRenewal, hostGuards);
     watchers.add(w);
     w.start();
     return w;

@@ -124,7 +124,8 @@ public final class AccountFeed {
     long now = System.currentTimeMillis();
     for (MessageDocument m : a.messages()) {
       // Guarded by the UID: a batch that races a re-fetch cannot write or announce a message twice.
-      batch.once(layout.folderUids(accountId, mailbox), Long.toString(m.uid()), m.id(), 2);
+      batch.once(layout.folderUids(accountId, mailbox), Long.toString(m.uid()), m.id(), 3);
+      batch.hset(layout.folderFlags(accountId, mailbox), Long.toString(m.uid()), String.join(" ", m.flags()));
       batch.set(layout.message(accountId, m.id()), Json.write(m));
       batch.event(new ChangeEvent(
           EventIds.of(ChangeEvent.MESSAGE_CREATED, accountId, mailbox, m.uidvalidity(), m.uid()),

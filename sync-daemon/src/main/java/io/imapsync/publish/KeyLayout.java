@@ -112,6 +112,16 @@ public final class KeyLayout {
     return account(accountId) + "f:" + encode(mailbox) + ":uids";
   }
 
+  /** Hash of UID to the message's flags (space-separated) for one folder: compared without reading documents. */
+  public String folderFlags(String accountId, String mailbox) {
+    return account(accountId) + "f:" + encode(mailbox) + ":flags";
+  }
+
+  /** Set of message ids a folder held before a UIDVALIDITY reset, until the rebuild confirms them. */
+  public String folderResetPending(String accountId, String mailbox) {
+    return account(accountId) + "f:" + encode(mailbox) + ":reset";
+  }
+
   /** Set of every registered account id (one key: fine up to millions of members). */
   public String accountIndex() {
     return prefix + ":accounts";

@@ -87,6 +87,18 @@ public final class WriteBatch {
     return this;
   }
 
+  public WriteBatch zrem(String key, String member) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "zrem").put("k", key(key)).put("m", member);
+    return this;
+  }
+
+  public WriteBatch del(String key) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "del").put("k", key(key));
+    return this;
+  }
+
   public WriteBatch event(ChangeEvent event) {
     ObjectNode op = ops.addObject();
     op.put("o", "xadd").put("id", event.id()).put("t", event.type()).put("a", event.accountId())

@@ -7,6 +7,7 @@ import io.imapsync.imap.protocol.ImapResponse;
 import io.imapsync.imap.session.ImapCommandException;
 import io.imapsync.imap.session.ImapSession;
 import io.imapsync.imap.session.SaslMechanism;
+import io.imapsync.imap.session.SelectOptions;
 import io.imapsync.imap.session.SelectedMailbox;
 import io.imapsync.imap.session.SessionListener;
 import io.imapsync.model.ChangeEvent;
@@ -15,6 +16,7 @@ import io.imapsync.normalize.MessageNormalizer;
 import io.imapsync.normalize.NormalizerOptions;
 import io.imapsync.normalize.RawMessage;
 import io.imapsync.publish.AccountFeed;
+import io.imapsync.publish.FolderChanges;
 import io.imapsync.publish.FolderCheckpoint;
 import io.imapsync.publish.StaleEpochException;
 import io.imapsync.runtime.SharedResources;
@@ -53,6 +55,7 @@ public final class MailboxWatcher implements SessionListener {
   private final AccountConfig account;
   private final SharedResources resources;
   private final AccountFeed feed;
+  private final FolderChanges changes;
   private final SyncListener listener;
   private final MessageNormalizer normalizer;
   private final EventLoop loop;
@@ -71,6 +74,13 @@ public final class MailboxWatcher implements SessionListener {
   private long exists;
   /** EXISTS when the last sync finished: the difference tells how many new messages to expect. */
   private long syncedExists = -1;
+  /** Highest MODSEQ the mirror covers (-1 without CONDSTORE); written with the changes it covers. */
+  private long highestModSeq = -1;
+  /** HIGHESTMODSEQ the server reported at SELECT on this connection. */
+  private long selectHighestModSeq = -1;
+  /** Flags or expunges may have changed: the next pass reconciles the mirrored UIDs. */
+  private boolean reconcileNeeded;
+  private boolean expungeSeen;
   /** True once this connection's folder is selected and resumed from its checkpoint. */
   private boolean resumed;
   private boolean syncing;
@@ -79,11 +89,12 @@ public final class MailboxWatcher implements SessionListener {
   private WatcherState state;
   private ScheduledFuture<?> renewal;
 
-  public MailboxWatcher(AccountConfig account, SharedResources resources, AccountFeed feed,
+  public MailboxWatcher(AccountConfig account, SharedResources resources, AccountFeed feed, FolderChanges changes,
       SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
     this.account = account;
     this.resources = resources;
     this.feed = feed;
+    this.changes = changes;
     this.listener = listener;
     this.normalizer = new MessageNormalizer(NormalizerOptions.forAccount(account.ownAddresses()));
     this.loop = resources.eventLoops().next();
@@ -164,7 +175,10 @@ public final class MailboxWatcher implements SessionListener {
           hostGuard.connected(connectStartedNanos);
           return authenticate(s);
         }, loop)
-        .thenComposeAsync(v -> session.select(account.mailbox()), loop)
+        .thenComposeAsync(v -> enableExtensions(session), loop)
+        .thenComposeAsync(v -> session.select(account.mailbox(),
+            session.hasCapability("CONDSTORE") || session.isEnabled("QRESYNC")
+                ? SelectOptions.condStore() : SelectOptions.PLAIN), loop)
         .thenCombineAsync(feed.checkpoint(account.mailbox()), this::resume, loop)
         .thenComposeAsync(f -> f, loop)
         .whenCompleteAsync((v, e) -> {
@@ -175,6 +189,20 @@ public final class MailboxWatcher implements SessionListener {
             scheduleRenewal();
           }
         }, loop);
+  }
+
+  /**
+   * QRESYNC when offered (it implies CONDSTORE), else CONDSTORE. QRESYNC counts only if the server
+   * confirms it with {@code * ENABLED} (iCloud answers OK without it).
+   */
+  private CompletableFuture<Void> enableExtensions(ImapSession s) {
+    if (s.hasCapability("QRESYNC")) {
+      return s.enable("QRESYNC", "CONDSTORE").thenApply(x -> null);
+    }
+    if (s.hasCapability("CONDSTORE") && s.hasCapability("ENABLE")) {
+      return s.enable("CONDSTORE").thenApply(x -> null);
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   /** XOAUTH2 for token accounts; else LOGIN, or AUTHENTICATE PLAIN where the server disabled LOGIN. */
@@ -195,17 +223,35 @@ public final class MailboxWatcher implements SessionListener {
   private CompletableFuture<Void> resume(SelectedMailbox selected, FolderCheckpoint checkpoint) {
     exists = selected.exists();
     uidValidity = selected.uidValidity();
+    selectHighestModSeq = selected.highestModSeq();
     resumed = true;
     setState(WatcherState.SYNCING, null);
     if (!checkpoint.isNone() && checkpoint.uidValidity() == selected.uidValidity()) {
       uidNext = Math.max(1, checkpoint.uidNext());
-      return syncNew();
+      highestModSeq = checkpoint.highestModSeq();
+      reconcileNeeded = true; // changes made while we were away
+      expungeSeen = true;
+      return pass();
     }
+    highestModSeq = -1;
     if (!checkpoint.isNone()) {
-      log.warn("{} {}: UIDVALIDITY changed from {} to {}; mirroring the folder afresh",
+      log.warn("{} {}: UIDVALIDITY changed from {} to {}; rebuilding the folder (message ids stay)",
           account.accountId(), account.mailbox(), checkpoint.uidValidity(), selected.uidValidity());
+      return changes.startReset(epoch, account.mailbox(), checkpoint.uidValidity(), selected.uidValidity())
+          .thenAcceptAsync(events -> listener.onPublished(account.accountId(), events, List.of()), loop)
+          .thenComposeAsync(v -> initialStart(), loop)
+          .thenComposeAsync(v -> fetchNew(), loop)
+          .thenComposeAsync(v -> changes.finishReset(epoch, account.mailbox(), checkpoint()), loop)
+          .thenComposeAsync(events -> {
+            listener.onPublished(account.accountId(), events, List.of());
+            return pass();
+          }, loop);
     }
-    return initialStart().thenCompose(v -> syncNew());
+    return initialStart().thenCompose(v -> pass());
+  }
+
+  private FolderCheckpoint checkpoint() {
+    return new FolderCheckpoint(uidValidity, uidNext, highestModSeq);
   }
 
   /** First sync: the newest {@code initialSyncLimit} messages, found by sequence number. */
@@ -231,27 +277,49 @@ public final class MailboxWatcher implements SessionListener {
   }
 
   /**
-   * Fetches and publishes everything from uidNext on, then enters IDLE. When only a few messages
-   * are new (the common push case) their bodies are fetched at once, saving a round trip; after a
-   * long absence the UIDs are listed first and bodies fetched in bounded chunks.
+   * One sync pass: reconcile flags and expunges of mirrored UIDs if something may have changed,
+   * fetch and publish new messages, repeat while pushes arrived meanwhile, then enter IDLE.
    */
-  private CompletableFuture<Void> syncNew() {
+  private CompletableFuture<Void> pass() {
     syncing = true;
     dirty = false;
+    boolean reconcile = reconcileNeeded;
+    boolean expunges = expungeSeen;
+    reconcileNeeded = false;
+    expungeSeen = false;
+    CompletableFuture<Void> first = reconcile ? reconcile(expunges) : CompletableFuture.completedFuture(null);
+    return first.thenComposeAsync(v -> fetchNew(), loop).thenComposeAsync(v -> {
+      if (dirty || reconcileNeeded) {
+        return pass();
+      }
+      syncing = false;
+      return enterIdle();
+    }, loop);
+  }
+
+  private CompletableFuture<Void> reconcile(boolean checkExpunges) {
+    return FolderReconciler.run(session, changes, epoch, account.mailbox(), uidValidity, uidNext, highestModSeq,
+        selectHighestModSeq, checkExpunges).thenAcceptAsync(r -> {
+          highestModSeq = Math.max(highestModSeq, r.highestModSeq());
+          if (!r.events().isEmpty()) {
+            listener.onPublished(account.accountId(), r.events(), List.of());
+          }
+        }, loop);
+  }
+
+  /**
+   * Fetches and publishes everything from uidNext on. When only a few messages are new (the
+   * common push case) their bodies are fetched at once, saving a round trip; after a long absence
+   * the UIDs are listed first and bodies fetched in bounded chunks.
+   */
+  private CompletableFuture<Void> fetchNew() {
     long expected = syncedExists < 0 ? Long.MAX_VALUE : exists - syncedExists;
     long observedExists = exists;
     CompletableFuture<Void> fetched = expected > 0 && expected <= FETCH_CHUNK
         ? fetchDirect()
         : session.uidFetch(uidNext + ":*", "(UID)", uidNext)
             .thenComposeAsync(list -> fetchChunks(list.stream().map(FetchData::uid).sorted().toList(), 0), loop);
-    return fetched.thenComposeAsync(v -> {
-      syncedExists = observedExists;
-      if (dirty) {
-        return syncNew();
-      }
-      syncing = false;
-      return enterIdle();
-    }, loop);
+    return fetched.thenRunAsync(() -> syncedExists = observedExists, loop);
   }
 
   private CompletableFuture<Void> fetchDirect() {
@@ -276,7 +344,7 @@ public final class MailboxWatcher implements SessionListener {
   private CompletableFuture<Void> publish(List<FetchData> fetched, long maxUid) {
     return CompletableFuture.supplyAsync(() -> normalize(fetched), resources.workers())
         .thenComposeAsync(messages -> {
-          FolderCheckpoint next = new FolderCheckpoint(uidValidity, maxUid + 1, -1);
+          FolderCheckpoint next = new FolderCheckpoint(uidValidity, maxUid + 1, highestModSeq);
           return feed.publishNew(epoch, account.mailbox(), next, messages).thenAcceptAsync(events -> {
             uidNext = maxUid + 1;
             listener.onPublished(account.accountId(), events, List.of());
@@ -378,6 +446,26 @@ public final class MailboxWatcher implements SessionListener {
         case ImapResponse.Expunge x -> {
           exists = Math.max(0, exists - 1);
           syncedExists = Math.max(0, syncedExists - 1);
+          if (resumed) {
+            reconcileNeeded = true;
+            expungeSeen = true;
+            triggerSync();
+          }
+        }
+        case ImapResponse.Vanished v when !v.earlier() -> {
+          exists = Math.max(0, exists - v.uids().size());
+          syncedExists = Math.max(0, syncedExists - v.uids().size());
+          if (resumed) {
+            reconcileNeeded = true;
+            triggerSync();
+          }
+        }
+        case ImapResponse.Fetch f when f.data().flags() != null && !syncing -> {
+          // An unsolicited FLAGS change (another client). Our own fetches arrive while syncing.
+          if (resumed) {
+            reconcileNeeded = true;
+            triggerSync();
+          }
         }
         default -> { }
       }
@@ -389,7 +477,7 @@ public final class MailboxWatcher implements SessionListener {
       dirty = true;
       return;
     }
-    syncNew().whenCompleteAsync((v, e) -> {
+    pass().whenCompleteAsync((v, e) -> {
       if (e != null) {
         onError(e);
       }
@@ -402,13 +490,12 @@ public final class MailboxWatcher implements SessionListener {
       renewal.cancel(false);
     }
     renewal = loop.scheduleAtFixedRate(() -> {
-      if (session != null && session.isIdling() && !syncing && !polling) {
-        session.noop().thenComposeAsync(r -> syncing ? CompletableFuture.completedFuture(null) : enterIdle(), loop)
-            .whenCompleteAsync((v, e) -> {
-              if (e != null) {
-                onError(e);
-              }
-            }, loop);
+      if (session != null && resumed && !syncing) {
+        // Leaving and re-entering IDLE renews it; the reconcile catches flag changes that servers
+        // without CONDSTORE never push (GreenMail pushes none).
+        reconcileNeeded = true;
+        expungeSeen = !session.hasCapability("CONDSTORE");
+        triggerSync();
       }
     }, idleRenewal.toMillis(), idleRenewal.toMillis(), TimeUnit.MILLISECONDS);
   }

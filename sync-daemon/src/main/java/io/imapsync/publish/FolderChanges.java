@@ -1,0 +1,330 @@
+package io.imapsync.publish;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imapsync.conversation.ConversationEdits;
+import io.imapsync.model.ChangeEvent;
+import io.imapsync.model.ConversationDocument;
+import io.imapsync.model.EventPosition;
+import io.imapsync.model.Json;
+import io.imapsync.model.MessageDocument;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Changes to messages already mirrored in a folder: flags changed, messages expunged, the whole
+ * folder reset by a new UIDVALIDITY. Each call reads what it needs (UID map, documents,
+ * conversations), then writes documents, conversations, checkpoint and events in one fenced batch.
+ */
+public final class FolderChanges {
+  private final KeyLayout layout;
+  private final RedisAsyncCommands<String, String> redis;
+  private final FeedWriter writer;
+  private final String accountId;
+
+  public FolderChanges(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer, String accountId) {
+    this.layout = layout;
+    this.redis = redis;
+    this.writer = writer;
+    this.accountId = accountId;
+  }
+
+  /** UID to flags (space-separated) of everything mirrored in the folder: the fallback path compares against it. */
+  public CompletableFuture<Map<Long, String>> mirroredFlags(String mailbox) {
+    return redis.hgetall(layout.folderFlags(accountId, mailbox)).toCompletableFuture().thenApply(h -> {
+      Map<Long, String> out = new HashMap<>(h.size() * 2);
+      h.forEach((k, v) -> out.put(Long.parseLong(k), v));
+      return out;
+    });
+  }
+
+  /** Publishes flag changes (message.updated + conversation.updated) and the new checkpoint. */
+  public CompletableFuture<List<ChangeEvent>> publishFlags(long epoch, String mailbox, FolderCheckpoint next,
+      List<FlagChange> changes) {
+    if (changes.isEmpty()) {
+      return writeCheckpointOnly(epoch, mailbox, next);
+    }
+    String[] uids = changes.stream().map(c -> Long.toString(c.uid())).toArray(String[]::new);
+    return redis.hmget(layout.folderUids(accountId, mailbox), uids).toCompletableFuture()
+        .thenCompose(ids -> loadDocuments(ids).thenCompose(docs -> {
+          Map<Long, MessageDocument> byUid = new LinkedHashMap<>();
+          for (FlagChange c : changes) {
+            MessageDocument d = docs.get(c.uid());
+            if (d != null && !sameFlags(d.flags(), c.flags())) {
+              byUid.put(c.uid(), d);
+            }
+          }
+          return loadConversations(byUid.values()).thenCompose(convs -> {
+            WriteBatch b = new WriteBatch(layout, accountId, epoch);
+            long now = System.currentTimeMillis();
+            Map<String, ConversationDocument> touched = new LinkedHashMap<>();
+            for (FlagChange c : changes) {
+              MessageDocument d = byUid.get(c.uid());
+              if (d == null) {
+                continue;
+              }
+              MessageDocument updated = withFlags(d, c.flags());
+              b.set(layout.message(accountId, d.id()), Json.write(updated));
+              b.hset(layout.folderFlags(accountId, mailbox), Long.toString(c.uid()), String.join(" ", c.flags()));
+              ObjectNode payload = Json.MAPPER.createObjectNode();
+              payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", mailbox)
+                  .put("uid", c.uid());
+              ObjectNode changed = payload.putObject("changed");
+              changed.put("unread", updated.unread()).put("starred", updated.starred())
+                  .put("answered", updated.answered()).put("draft", updated.draft());
+              changed.set("flags", Json.MAPPER.valueToTree(c.flags()));
+              b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_UPDATED, accountId, mailbox, d.uidvalidity(),
+                  c.uid(), c.modSeq() > 0 ? c.modSeq() : String.join(" ", c.flags())), ChangeEvent.MESSAGE_UPDATED,
+                  accountId, now, new EventPosition(mailbox, d.uidvalidity(), c.uid(), c.modSeq()), epoch, payload));
+              ConversationDocument conv = touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
+              if (conv != null) {
+                touched.put(conv.id(), ConversationEdits.withFlags(conv, d.id(), updated.unread(), updated.starred()));
+              }
+            }
+            writeConversations(b, touched, mailbox, next, epoch, now);
+            writeCheckpoint(b, mailbox, next, now);
+            return writer.write(b).thenApply(x -> b.events());
+          });
+        }));
+  }
+
+  /** Publishes expunges (message.deleted, conversation.updated or conversation.deleted) and the checkpoint. */
+  public CompletableFuture<List<ChangeEvent>> publishExpunges(long epoch, String mailbox, FolderCheckpoint next,
+      List<Long> expunged) {
+    if (expunged.isEmpty()) {
+      return writeCheckpointOnly(epoch, mailbox, next);
+    }
+    String[] uids = expunged.stream().map(u -> Long.toString(u)).toArray(String[]::new);
+    return redis.hmget(layout.folderUids(accountId, mailbox), uids).toCompletableFuture()
+        .thenCompose(ids -> loadDocuments(ids).thenCompose(docs -> loadConversations(docs.values()).thenCompose(convs -> {
+          WriteBatch b = new WriteBatch(layout, accountId, epoch);
+          long now = System.currentTimeMillis();
+          Map<String, ConversationDocument> touched = new LinkedHashMap<>();
+          Set<String> emptied = new LinkedHashSet<>();
+          for (long uid : expunged) {
+            MessageDocument d = docs.get(uid);
+            b.hdel(layout.folderUids(accountId, mailbox), Long.toString(uid));
+            b.hdel(layout.folderFlags(accountId, mailbox), Long.toString(uid));
+            if (d == null) {
+              continue; // never mirrored (or already gone): nothing to announce
+            }
+            b.del(layout.message(accountId, d.id()));
+            ObjectNode payload = Json.MAPPER.createObjectNode();
+            payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", mailbox).put("uid", uid);
+            b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_DELETED, accountId, mailbox, d.uidvalidity(), uid),
+                ChangeEvent.MESSAGE_DELETED, accountId, now, new EventPosition(mailbox, d.uidvalidity(), uid, -1), epoch,
+                payload));
+            ConversationDocument conv = emptied.contains(d.conversationId()) ? null
+                : touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
+            if (conv != null) {
+              ConversationDocument after = ConversationEdits.without(conv, d.id());
+              if (after == null) {
+                touched.remove(conv.id());
+                emptied.add(conv.id());
+              } else {
+                touched.put(conv.id(), after);
+              }
+            }
+          }
+          for (String convId : emptied) {
+            b.del(layout.conversation(accountId, convId));
+            b.zrem(layout.conversationIndex(accountId), convId);
+            ObjectNode payload = Json.MAPPER.createObjectNode().put("id", convId);
+            b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_DELETED, accountId, convId, mailbox, next.uidValidity(),
+                String.valueOf(expunged)), ChangeEvent.CONVERSATION_DELETED, accountId, now,
+                new EventPosition(mailbox, next.uidValidity(), -1, -1), epoch, payload));
+          }
+          writeConversations(b, touched, mailbox, next, epoch, now);
+          writeCheckpoint(b, mailbox, next, now);
+          return writer.write(b).thenApply(x -> b.events());
+        })));
+  }
+
+  /**
+   * A new UIDVALIDITY: the folder's UIDs mean nothing any more. Announces mailbox.reset, forgets the
+   * UID maps, keeps the message documents (their ids are stable, so the rebuild re-links them to the
+   * same conversations), and remembers which ids the folder held so {@link #finishReset} can remove
+   * those the rebuild does not see again.
+   */
+  public CompletableFuture<List<ChangeEvent>> startReset(long epoch, String mailbox, long oldUidValidity,
+      long newUidValidity) {
+    return redis.hvals(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(ids -> {
+      WriteBatch b = new WriteBatch(layout, accountId, epoch);
+      long now = System.currentTimeMillis();
+      for (String id : ids) {
+        b.hset(layout.folderResetPending(accountId, mailbox), id, Long.toString(oldUidValidity));
+      }
+      b.del(layout.folderUids(accountId, mailbox));
+      b.del(layout.folderFlags(accountId, mailbox));
+      ObjectNode payload = Json.MAPPER.createObjectNode().put("mailbox", mailbox)
+          .put("old_uidvalidity", oldUidValidity).put("new_uidvalidity", newUidValidity);
+      b.event(new ChangeEvent(EventIds.of(ChangeEvent.MAILBOX_RESET, accountId, mailbox, oldUidValidity, newUidValidity),
+          ChangeEvent.MAILBOX_RESET, accountId, now, new EventPosition(mailbox, newUidValidity, -1, -1), epoch, payload));
+      writeCheckpoint(b, mailbox, new FolderCheckpoint(newUidValidity, 1, -1), now);
+      return writer.write(b).thenApply(x -> b.events());
+    });
+  }
+
+  /** After the rebuild: messages the folder held before the reset and did not show again are deleted. */
+  public CompletableFuture<List<ChangeEvent>> finishReset(long epoch, String mailbox, FolderCheckpoint next) {
+    String pendingKey = layout.folderResetPending(accountId, mailbox);
+    return redis.hgetall(pendingKey).toCompletableFuture().thenCompose(pending -> {
+      if (pending.isEmpty()) {
+        return CompletableFuture.completedFuture(List.<ChangeEvent>of());
+      }
+      return redis.hvals(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(current -> {
+        Set<String> seenAgain = new java.util.HashSet<>(current);
+        List<String> gone = pending.keySet().stream().filter(id -> !seenAgain.contains(id)).toList();
+        return loadByIds(gone).thenCompose(docs -> loadConversations(docs.values()).thenCompose(convs -> {
+          WriteBatch b = new WriteBatch(layout, accountId, epoch);
+          long now = System.currentTimeMillis();
+          Map<String, ConversationDocument> touched = new LinkedHashMap<>();
+          for (MessageDocument d : docs.values()) {
+            if (!mailbox.equals(d.mailbox()) || d.uidvalidity() == next.uidValidity()) {
+              continue; // moved elsewhere meanwhile, or re-seen: keep
+            }
+            b.del(layout.message(accountId, d.id()));
+            ObjectNode payload = Json.MAPPER.createObjectNode();
+            payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", mailbox).put("uid", d.uid());
+            b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_DELETED, accountId, mailbox, d.uidvalidity(), d.uid()),
+                ChangeEvent.MESSAGE_DELETED, accountId, now, new EventPosition(mailbox, d.uidvalidity(), d.uid(), -1),
+                epoch, payload));
+            ConversationDocument conv = touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
+            if (conv != null) {
+              ConversationDocument after = ConversationEdits.without(conv, d.id());
+              if (after == null) {
+                touched.remove(conv.id());
+                b.del(layout.conversation(accountId, conv.id()));
+                b.zrem(layout.conversationIndex(accountId), conv.id());
+              } else {
+                touched.put(conv.id(), after);
+              }
+            }
+          }
+          b.del(pendingKey);
+          writeConversations(b, touched, mailbox, next, epoch, now);
+          return writer.write(b).thenApply(x -> b.events());
+        }));
+      });
+    });
+  }
+
+  private CompletableFuture<List<ChangeEvent>> writeCheckpointOnly(long epoch, String mailbox, FolderCheckpoint next) {
+    WriteBatch b = new WriteBatch(layout, accountId, epoch);
+    writeCheckpoint(b, mailbox, next, System.currentTimeMillis());
+    return writer.write(b).thenApply(x -> List.of());
+  }
+
+  private void writeCheckpoint(WriteBatch b, String mailbox, FolderCheckpoint next, long now) {
+    String state = layout.folderState(accountId, mailbox);
+    b.hset(state, "uidvalidity", Long.toString(next.uidValidity()));
+    b.hset(state, "uidnext", Long.toString(next.uidNext()));
+    b.hset(state, "highestmodseq", Long.toString(next.highestModSeq()));
+    b.hset(state, "synced_at", Long.toString(now));
+  }
+
+  private void writeConversations(WriteBatch b, Map<String, ConversationDocument> touched, String mailbox,
+      FolderCheckpoint next, long epoch, long now) {
+    for (ConversationDocument c : touched.values()) {
+      b.set(layout.conversation(accountId, c.id()), Json.write(c));
+      b.zadd(layout.conversationIndex(accountId), c.updatedAt(), c.id());
+      b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
+          ChangeEvent.CONVERSATION_UPDATED, accountId, now, new EventPosition(mailbox, next.uidValidity(), -1, -1),
+          epoch, Json.MAPPER.valueToTree(c)));
+    }
+  }
+
+  /** Documents by UID, from an HMGET of the UID map. */
+  private CompletableFuture<Map<Long, MessageDocument>> loadDocuments(List<KeyValue<String, String>> uidToId) {
+    List<Long> uids = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (KeyValue<String, String> kv : uidToId) {
+      if (kv.hasValue()) {
+        uids.add(Long.parseLong(kv.getKey()));
+        keys.add(layout.message(accountId, kv.getValue()));
+      }
+    }
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    return redis.mget(keys.toArray(String[]::new)).toCompletableFuture().thenApply(values -> {
+      Map<Long, MessageDocument> out = new LinkedHashMap<>();
+      for (int i = 0; i < values.size(); i++) {
+        if (values.get(i).hasValue()) {
+          out.put(uids.get(i), Json.read(values.get(i).getValue(), MessageDocument.class));
+        }
+      }
+      return out;
+    });
+  }
+
+  private CompletableFuture<Map<String, MessageDocument>> loadByIds(List<String> ids) {
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    return redis.mget(ids.stream().map(id -> layout.message(accountId, id)).toArray(String[]::new))
+        .toCompletableFuture().thenApply(values -> {
+          Map<String, MessageDocument> out = new LinkedHashMap<>();
+          for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).hasValue()) {
+              out.put(ids.get(i), Json.read(values.get(i).getValue(), MessageDocument.class));
+            }
+          }
+          return out;
+        });
+  }
+
+  private CompletableFuture<Map<String, ConversationDocument>> loadConversations(Iterable<MessageDocument> docs) {
+    List<String> ids = new ArrayList<>(new LinkedHashSet<>(
+        java.util.stream.StreamSupport.stream(docs.spliterator(), false)
+            .map(MessageDocument::conversationId).filter(java.util.Objects::nonNull).toList()));
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    return redis.mget(ids.stream().map(id -> layout.conversation(accountId, id)).toArray(String[]::new))
+        .toCompletableFuture().thenApply(values -> {
+          Map<String, ConversationDocument> out = new HashMap<>();
+          for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).hasValue()) {
+              out.put(ids.get(i), Json.read(values.get(i).getValue(), ConversationDocument.class));
+            }
+          }
+          return out;
+        });
+  }
+
+  static boolean sameFlags(List<String> a, List<String> b) {
+    return flagSet(a).equals(flagSet(b));
+  }
+
+  /** Flags compare case-insensitively (RFC 9051 §2.3.2); a space-separated string or a list. */
+  public static java.util.Set<String> flagSet(Iterable<String> flags) {
+    java.util.Set<String> s = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    for (String f : flags) {
+      if (!f.isEmpty() && !f.equalsIgnoreCase("\\Recent")) {
+        s.add(f);
+      }
+    }
+    return s;
+  }
+
+  private static MessageDocument withFlags(MessageDocument d, List<String> flags) {
+    boolean seen = has(flags, "\\Seen");
+    return new MessageDocument(d.id(), d.accountId(), d.conversationId(), d.mailbox(), d.uidvalidity(), d.uid(),
+        d.messageId(), d.inReplyTo(), d.references(), d.subject(), d.from(), d.sender(), d.replyTo(), d.to(), d.cc(),
+        d.bcc(), d.date(), d.receivedAt(), !seen, has(flags, "\\Flagged"), has(flags, "\\Answered"),
+        has(flags, "\\Draft"), List.copyOf(flags), d.size(), d.inbound(), d.blurb(), d.bodyText(), d.bodyHtml(),
+        d.truncated(), d.hasAttachments(), d.attachments(), d.headers(), d.parseWarnings());
+  }
+
+  private static boolean has(List<String> flags, String flag) {
+    return flags.stream().anyMatch(f -> f.equalsIgnoreCase(flag));
+  }
+}
