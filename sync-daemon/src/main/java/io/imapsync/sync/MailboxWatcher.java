@@ -504,7 +504,8 @@ public final class MailboxWatcher implements SessionListener {
   public void onClosed(ImapSession s, Throwable cause) {
     loop.execute(() -> {
       if (s == session && !stopped) {
-        onError(cause != null ? cause : new IllegalStateException("connection closed by server"));
+        onError(cause != null ? cause : new io.imapsync.imap.session.ImapConnectException(
+            account.endpoint() + " closed the connection", null));
       }
     });
   }
@@ -540,7 +541,15 @@ public final class MailboxWatcher implements SessionListener {
       hostGuard.failed(connectStartedNanos, cause); // never got a session: the host's fault
     }
     long delay = hostGuards.backoffMillis(++failures);
-    log.warn("{} {}: {}; reconnecting in {} ms", account.accountId(), account.mailbox(), cause.toString(), delay);
+    if (cause instanceof RuntimeException && !(cause instanceof ImapCommandException
+        || cause instanceof io.imapsync.imap.session.ImapConnectException
+        || cause instanceof io.imapsync.imap.session.ImapTimeoutException
+        || cause instanceof io.netty.handler.codec.DecoderException
+        || cause instanceof io.lettuce.core.RedisException)) {
+      log.error("{} {}: unexpected failure; reconnecting in {} ms", account.accountId(), account.mailbox(), delay, cause);
+    } else {
+      log.warn("{} {}: {}; reconnecting in {} ms", account.accountId(), account.mailbox(), cause.toString(), delay);
+    }
     if (state != WatcherState.AUTH_FAILED) {
       setState(WatcherState.BACKING_OFF, cause.getMessage());
     }
