@@ -16,7 +16,8 @@ import java.util.List;
  * (so a response trickling in byte by byte costs O(n), not O(n^2)); {@link State#LITERAL} waits
  * until the declared octets are buffered. Every bound of {@link ImapLimits} is checked before
  * memory is committed to it; a violation throws {@link ImapLimitExceededException} and the decoder
- * discards everything after, since the stream can no longer be framed.
+ * discards what it holds and everything after, since the stream can no longer be framed. A stream
+ * that ends inside a response (unterminated line or literal) yields no frame.
  */
 public final class ImapFrameDecoder extends ByteToMessageDecoder {
 
@@ -83,24 +84,24 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
     int lf = in.indexOf(base + scanned, base + readable, (byte) '\n');
     if (lf < 0) {
       scanned = readable;
-      checkLineLength(readable - segmentStart);
+      checkSegment(in, readable); // fail as soon as a bound is crossed, before buffering more
       return null;
     }
     int lineEnd = lf - base + 1; // relative, just past LF
-    checkLineLength(lineEnd - segmentStart);
+    checkSegment(in, lineEnd);
     long literalSize = literalSizeAtEndOfLine(in, base + segmentStart, lf);
     if (literalSize >= 0) {
       literals++;
       if (literals > limits.maxLiteralsPerResponse()) {
-        fail(new ImapLimitExceededException(
+        fail(in, new ImapLimitExceededException(
             "literals per response", literals, limits.maxLiteralsPerResponse()));
       }
       if (literalSize > limits.maxLiteralSize()) {
-        fail(new ImapLimitExceededException("literal size", literalSize, limits.maxLiteralSize()));
+        fail(in, new ImapLimitExceededException("literal size", literalSize, limits.maxLiteralSize()));
       }
       literalEnd = lineEnd + literalSize;
       if (literalEnd > limits.maxResponseSize()) {
-        fail(new ImapLimitExceededException("response size", literalEnd, limits.maxResponseSize()));
+        fail(in, new ImapLimitExceededException("response size", literalEnd, limits.maxResponseSize()));
       }
       state = State.LITERAL;
       return null;
@@ -112,9 +113,17 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
     return frame;
   }
 
-  private void checkLineLength(int length) {
+  /**
+   * Checks the line segment [segmentStart, segmentEnd) against the line bound, and the response
+   * so far against the response bound (the line after the last literal counts too).
+   */
+  private void checkSegment(ByteBuf in, int segmentEnd) {
+    int length = segmentEnd - segmentStart;
     if (length > limits.maxLineLength()) {
-      fail(new ImapLimitExceededException("line length", length, limits.maxLineLength()));
+      fail(in, new ImapLimitExceededException("line length", length, limits.maxLineLength()));
+    }
+    if (segmentEnd > limits.maxResponseSize()) {
+      fail(in, new ImapLimitExceededException("response size", segmentEnd, limits.maxResponseSize()));
     }
   }
 
@@ -140,7 +149,7 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
       return -1;
     }
     if (digits > 18) {
-      fail(new ImapLimitExceededException("literal size", Long.MAX_VALUE, limits.maxLiteralSize()));
+      fail(in, ImapLimitExceededException.ofDigits("literal size", digits, limits.maxLiteralSize()));
     }
     long size = 0;
     for (int j = i + 1; j < end - 1; j++) {
@@ -153,8 +162,16 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
     return b >= '0' && b <= '9';
   }
 
-  private void fail(ImapLimitExceededException e) {
+  /**
+   * Enters {@link State#FAILED} and drops what is buffered now, so the bytes that crossed a bound
+   * are freed at once instead of waiting for the next read or the close.
+   */
+  private void fail(ByteBuf in, ImapLimitExceededException e) {
     state = State.FAILED;
+    in.skipBytes(in.readableBytes());
+    scanned = 0;
+    segmentStart = 0;
+    literals = 0;
     throw e;
   }
 

@@ -28,6 +28,9 @@ public record ImapLimits(
   /** BODYSTRUCTURE of a sanely nested message stays well under this. */
   public static final int DEFAULT_MAX_NESTING_DEPTH = 64;
 
+  /** The largest frame a {@code ByteBuf} can hold, with room for offset arithmetic. */
+  public static final long MAX_FRAME = Integer.MAX_VALUE - 8;
+
   public static final ImapLimits DEFAULTS = new ImapLimits(
       DEFAULT_MAX_LINE_LENGTH,
       DEFAULT_MAX_LITERAL_SIZE,
@@ -44,6 +47,10 @@ public record ImapLimits(
     }
     if (maxResponseSize < maxLineLength) {
       throw new IllegalArgumentException("maxResponseSize must be at least maxLineLength");
+    }
+    // A frame is one ByteBuf and the decoder keeps offsets in ints.
+    if (maxResponseSize > MAX_FRAME) {
+      throw new IllegalArgumentException("maxResponseSize must be at most " + MAX_FRAME + ", was " + maxResponseSize);
     }
   }
 }
