@@ -15,6 +15,7 @@ import io.imapsync.it.support.Await;
 import io.imapsync.it.support.DovecotServer;
 import io.imapsync.it.support.EventReplay;
 import io.imapsync.it.support.RedisFixture;
+import io.imapsync.it.support.Schemas;
 import io.imapsync.it.support.ServerTruth;
 import io.imapsync.it.support.SyncChecker;
 import io.imapsync.publish.KeyLayout;
@@ -111,6 +112,9 @@ class SyncRandomizedIntegrationTest {
 
     Daemon(KeyLayout layout, String host, int port) {
       daemon = new SyncDaemon(resources, redis.url(), layout, SyncListener.NONE, Duration.ofSeconds(1));
+      // Short timeouts: a command the server never answers is retried within the test's deadline.
+      daemon.sessionOptions(new io.imapsync.imap.session.SessionOptions(Duration.ofSeconds(10), Duration.ofSeconds(10),
+          Duration.ofSeconds(5)));
       daemon.add(new AccountConfig("rand", ImapEndpoint.of(host, port, Security.PLAIN_INSECURE), USER, PASSWORD,
           FOLDER, Set.of("rand@example.test"), 10_000));
     }
@@ -216,7 +220,12 @@ class SyncRandomizedIntegrationTest {
         StreamTail tail = new StreamTail(c, layout, true);
         List<FeedEntry> batch;
         while (!(batch = tail.poll(Duration.ofMillis(200))).isEmpty()) {
-          batch.stream().filter(e -> "rand".equals(e.accountId())).forEach(replay::apply);
+          for (FeedEntry e : batch) {
+            if ("rand".equals(e.accountId())) {
+              Schemas.assertValidEvent(e.event()); // everything emitted matches the published schemas
+              replay.apply(e);
+            }
+          }
         }
       }
       TreeMap<Long, Set<String>> fromEvents = new TreeMap<>();

@@ -64,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
          SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       daemon.trimStreams(streamRetention);
+      daemon.serveResyncRequests();
       for (AccountConfig a : list) {
         daemon.add(a);
       }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code bin/syncctl}: ops and support commands, working through Redis. */
 @Command(name = "syncctl", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Ops and support commands for imap-sync.",
-    subcommands = {SyncCtlCommand.Tail.class, ConsumeCommand.class, AccountCommand.class, AuditCommand.class,
+    subcommands = {SyncCtlCommand.Tail.class, ConsumeCommand.class, AccountCommand.class, ResyncCommand.class, AuditCommand.class,
         CommandLine.HelpCommand.class})
 public final class SyncCtlCommand implements Runnable {
   @CommandLine.Spec

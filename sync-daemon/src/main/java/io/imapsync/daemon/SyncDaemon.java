@@ -1,6 +1,7 @@
 package io.imapsync.daemon;
 
 import io.imapsync.consumer.StreamTrimmer;
+import io.imapsync.imap.session.SessionOptions;
 import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.FolderChanges;
@@ -41,6 +42,8 @@ public final class SyncDaemon implements AutoCloseable {
   private final Duration idleRenewal;
   private final List<MailboxWatcher> watchers = new ArrayList<>();
   private StatefulRedisConnection<String, String> maintenanceConnection;
+  private ResyncRequests resyncRequests;
+  private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
   private java.util.concurrent.ScheduledExecutorService maintenance;
   private final HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
 
@@ -82,14 +85,27 @@ public final class SyncDaemon implements AutoCloseable {
     }, 1, 60, TimeUnit.SECONDS);
   }
 
+  /** Starts answering support's resync requests for the accounts this daemon runs. */
+  public synchronized void serveResyncRequests() {
+    if (resyncRequests == null) {
+      resyncRequests = new ResyncRequests(this);
+    }
+  }
+
   public KeyLayout layout() {
     return layout;
+  }
+
+  /** Session timeouts for accounts added from now on (defaults: {@link SessionOptions#DEFAULTS}). */
+  public synchronized void sessionOptions(SessionOptions options) {
+    this.sessionOptions = options;
   }
 
   public synchronized MailboxWatcher add(AccountConfig account) {
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId());
     FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId());
     MailboxWatcher w = new MailboxWatcher(account, resources, feed, changes, stateWriter, idleRenewal, hostGuards);
+    w.sessionOptions(sessionOptions);
     watchers.add(w);
     w.start();
     return w;
@@ -130,6 +146,9 @@ public final class SyncDaemon implements AutoCloseable {
       CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("not every watcher stopped cleanly: {}", e.toString());
+    }
+    if (resyncRequests != null) {
+      resyncRequests.close();
     }
     if (maintenance != null) {
       maintenance.shutdownNow();

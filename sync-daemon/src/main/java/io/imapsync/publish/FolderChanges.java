@@ -52,8 +52,22 @@ public final class FolderChanges {
       return writeCheckpointOnly(epoch, mailbox, next);
     }
     String[] uids = changes.stream().map(c -> Long.toString(c.uid())).toArray(String[]::new);
+    CompletableFuture<Map<Long, Long>> versions = redis.hmget(layout.folderFlagVersions(accountId, mailbox), uids)
+        .toCompletableFuture().thenApply(kvs -> {
+          Map<Long, Long> v = new HashMap<>();
+          for (KeyValue<String, String> kv : kvs) {
+            v.put(Long.parseLong(kv.getKey()), kv.hasValue() ? Long.parseLong(kv.getValue()) : 0L);
+          }
+          return v;
+        });
     return redis.hmget(layout.folderUids(accountId, mailbox), uids).toCompletableFuture()
-        .thenCompose(ids -> loadDocuments(ids).thenCompose(docs -> {
+        .thenCombine(versions, (ids, v) -> new Object[] {ids, v})
+        .thenCompose(pair -> {
+          @SuppressWarnings("unchecked")
+          List<KeyValue<String, String>> ids = (List<KeyValue<String, String>>) pair[0];
+          @SuppressWarnings("unchecked")
+          Map<Long, Long> flagVersions = (Map<Long, Long>) pair[1];
+          return loadDocuments(ids).thenCompose(docs -> {
           Map<Long, MessageDocument> byUid = new LinkedHashMap<>();
           for (FlagChange c : changes) {
             MessageDocument d = docs.get(c.uid());
@@ -80,8 +94,11 @@ public final class FolderChanges {
               changed.put("unread", updated.unread()).put("starred", updated.starred())
                   .put("answered", updated.answered()).put("draft", updated.draft());
               changed.set("flags", Json.MAPPER.valueToTree(c.flags()));
+              long version = flagVersions.getOrDefault(c.uid(), 0L) + 1;
+              flagVersions.put(c.uid(), version);
+              b.hset(layout.folderFlagVersions(accountId, mailbox), Long.toString(c.uid()), Long.toString(version));
               b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_UPDATED, accountId, mailbox, d.uidvalidity(),
-                  c.uid(), c.modSeq() > 0 ? c.modSeq() : String.join(" ", c.flags())), ChangeEvent.MESSAGE_UPDATED,
+                  c.uid(), version), ChangeEvent.MESSAGE_UPDATED,
                   accountId, now, new EventPosition(mailbox, d.uidvalidity(), c.uid(), c.modSeq()), epoch, payload));
               ConversationDocument conv = touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
               if (conv != null) {
@@ -92,7 +109,8 @@ public final class FolderChanges {
             writeCheckpoint(b, mailbox, next, now);
             return writer.write(b).thenApply(x -> b.events());
           });
-        }));
+        });
+        });
   }
 
   /** Publishes expunges (message.deleted, conversation.updated or conversation.deleted) and the checkpoint. */
@@ -112,6 +130,7 @@ public final class FolderChanges {
             MessageDocument d = docs.get(uid);
             b.hdel(layout.folderUids(accountId, mailbox), Long.toString(uid));
             b.hdel(layout.folderFlags(accountId, mailbox), Long.toString(uid));
+            b.hdel(layout.folderFlagVersions(accountId, mailbox), Long.toString(uid));
             if (d == null) {
               continue; // never mirrored (or already gone): nothing to announce
             }
@@ -163,6 +182,7 @@ public final class FolderChanges {
       }
       b.del(layout.folderUids(accountId, mailbox));
       b.del(layout.folderFlags(accountId, mailbox));
+      b.del(layout.folderFlagVersions(accountId, mailbox));
       ObjectNode payload = Json.MAPPER.createObjectNode().put("mailbox", mailbox)
           .put("old_uidvalidity", oldUidValidity).put("new_uidvalidity", newUidValidity);
       b.event(new ChangeEvent(EventIds.of(ChangeEvent.MAILBOX_RESET, accountId, mailbox, oldUidValidity, newUidValidity),

@@ -117,9 +117,27 @@ public final class KeyLayout {
     return account(accountId) + "f:" + encode(mailbox) + ":flags";
   }
 
+  /**
+   * Hash of UID to the number of flag changes seen: part of message.updated event ids, so a flag
+   * set, cleared and set again gives three distinct events (and a re-emission the same id).
+   */
+  public String folderFlagVersions(String accountId, String mailbox) {
+    return account(accountId) + "f:" + encode(mailbox) + ":flagver";
+  }
+
   /** Set of message ids a folder held before a UIDVALIDITY reset, until the rebuild confirms them. */
   public String folderResetPending(String accountId, String mailbox) {
     return account(accountId) + "f:" + encode(mailbox) + ":reset";
+  }
+
+  /** Stream of support requests (resync) for the accounts of one partition; the owning daemon acts. */
+  public String control(int partition) {
+    return tag(partition) + "control";
+  }
+
+  /** Hash: progress and outcome of one resync request. */
+  public String resyncStatus(String accountId, String requestId) {
+    return account(accountId) + "resync:" + requestId;
   }
 
   /** Set of every registered account id (one key: fine up to millions of members). */

@@ -31,18 +31,27 @@ import java.util.concurrent.CompletableFuture;
 final class FolderReconciler {
   private FolderReconciler() {}
 
-  /** What a pass found and published, and the mod-sequence the checkpoint now holds. */
-  record Result(int flagChanges, int expunges, long highestModSeq, List<ChangeEvent> events) {}
+  /**
+   * What a pass found and published, the mod-sequence the checkpoint now holds, and (full
+   * comparison only) UIDs below uidnext that the server has but the mirror lacks.
+   */
+  record Result(int flagChanges, int expunges, long highestModSeq, List<ChangeEvent> events, List<Long> missing) {}
 
   static CompletableFuture<Result> run(ImapSession session, FolderChanges changes, long epoch, String mailbox,
       long uidValidity, long uidNext, long modSeq, long selectHighestModSeq, boolean checkExpunges) {
+    return run(session, changes, epoch, mailbox, uidValidity, uidNext, modSeq, selectHighestModSeq, checkExpunges, false);
+  }
+
+  /** With {@code compareAll}, every UID is compared (support's recheck), whatever the server offers. */
+  static CompletableFuture<Result> run(ImapSession session, FolderChanges changes, long epoch, String mailbox,
+      long uidValidity, long uidNext, long modSeq, long selectHighestModSeq, boolean checkExpunges, boolean compareAll) {
     if (uidNext <= 1) {
       long hm = Math.max(modSeq, selectHighestModSeq);
-      return CompletableFuture.completedFuture(new Result(0, 0, hm, List.of()));
+      return CompletableFuture.completedFuture(new Result(0, 0, hm, List.of(), List.of()));
     }
     String range = "1:" + (uidNext - 1);
     boolean condstore = session.hasCapability("CONDSTORE") || session.isEnabled("QRESYNC");
-    if (condstore && modSeq > 0) {
+    if (condstore && modSeq > 0 && !compareAll) {
       boolean qresync = session.isEnabled("QRESYNC");
       String modifiers = qresync ? "(CHANGEDSINCE " + modSeq + " VANISHED)" : "(CHANGEDSINCE " + modSeq + ")";
       return session.execute(session.command("UID FETCH").sp().raw(range).sp().raw("(UID FLAGS)").sp()
@@ -65,7 +74,7 @@ final class FolderReconciler {
                 ? CompletableFuture.completedFuture(vanished)
                 : expungedBySearch(session, changes, mailbox, range);
             return expunged.thenCompose(gone -> publish(changes, epoch, mailbox, uidValidity, uidNext, newHighest,
-                flags, gone));
+                flags, gone, List.of()));
           });
     }
     return session.execute(session.command("UID FETCH").sp().raw(range).sp().raw("(UID FLAGS)").build())
@@ -83,7 +92,9 @@ final class FolderReconciler {
             }
           }
           List<Long> gone = mirror.keySet().stream().filter(uid -> uid < uidNext && !present.contains(uid)).sorted().toList();
-          return publish(changes, epoch, mailbox, uidValidity, uidNext, -1, flags, gone);
+          List<Long> missing = present.stream().filter(uid -> !mirror.containsKey(uid)).sorted().toList();
+          long keep = compareAll ? Math.max(modSeq, selectHighestModSeq) : -1;
+          return publish(changes, epoch, mailbox, uidValidity, uidNext, keep, flags, gone, missing);
         }));
   }
 
@@ -111,7 +122,7 @@ final class FolderReconciler {
   }
 
   private static CompletableFuture<Result> publish(FolderChanges changes, long epoch, String mailbox, long uidValidity,
-      long uidNext, long highestModSeq, List<FlagChange> flags, List<Long> expunged) {
+      long uidNext, long highestModSeq, List<FlagChange> flags, List<Long> expunged, List<Long> missing) {
     FolderCheckpoint next = new FolderCheckpoint(uidValidity, uidNext, highestModSeq);
     List<ChangeEvent> events = new ArrayList<>();
     return changes.publishFlags(epoch, mailbox, next, flags)
@@ -122,7 +133,7 @@ final class FolderReconciler {
         })
         .thenApply(e2 -> {
           events.addAll(e2);
-          return new Result(flags.size(), expunged.size(), highestModSeq, events);
+          return new Result(flags.size(), expunged.size(), highestModSeq, events, missing);
         });
   }
 

@@ -62,6 +62,7 @@ public final class MailboxWatcher implements SessionListener {
   private final Duration idleRenewal;
   private final HostGuards.Guard hostGuard;
   private final HostGuards hostGuards;
+  private volatile io.imapsync.imap.session.SessionOptions sessionOptions = io.imapsync.imap.session.SessionOptions.DEFAULTS;
   /** Consecutive failed attempts, for the backoff; reset once a folder is resumed. */
   private int failures;
   private long connectStartedNanos;
@@ -88,6 +89,9 @@ public final class MailboxWatcher implements SessionListener {
   private boolean stopped;
   private WatcherState state;
   private ScheduledFuture<?> renewal;
+  /** Counts of the resync in progress (added, updated, removed), or null. */
+  private long[] resyncCounts;
+  private java.util.function.Consumer<long[]> resyncProgress;
 
   public MailboxWatcher(AccountConfig account, SharedResources resources, AccountFeed feed, FolderChanges changes,
       SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
@@ -168,7 +172,7 @@ public final class MailboxWatcher implements SessionListener {
     claimed
         .thenComposeAsync(e -> {
           epoch = e;
-          return ImapSession.connect(resources, account.endpoint(), this);
+          return ImapSession.connect(resources, account.endpoint(), sessionOptions, this);
         }, loop)
         .thenComposeAsync(s -> {
           session = s;
@@ -243,7 +247,7 @@ public final class MailboxWatcher implements SessionListener {
           .thenComposeAsync(v -> fetchNew(), loop)
           .thenComposeAsync(v -> changes.finishReset(epoch, account.mailbox(), checkpoint()), loop)
           .thenComposeAsync(events -> {
-            listener.onPublished(account.accountId(), events, List.of());
+            published(events);
             return pass();
           }, loop);
     }
@@ -281,29 +285,58 @@ public final class MailboxWatcher implements SessionListener {
    * fetch and publish new messages, repeat while pushes arrived meanwhile, then enter IDLE.
    */
   private CompletableFuture<Void> pass() {
+    if (session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
     syncing = true;
     dirty = false;
     boolean reconcile = reconcileNeeded;
     boolean expunges = expungeSeen;
     reconcileNeeded = false;
     expungeSeen = false;
+    ImapSession s = session;
     CompletableFuture<Void> first = reconcile ? reconcile(expunges) : CompletableFuture.completedFuture(null);
-    return first.thenComposeAsync(v -> fetchNew(), loop).thenComposeAsync(v -> {
+    return first.thenComposeAsync(v -> live(s, this::fetchNew), loop).thenComposeAsync(v -> live(s, () -> {
       if (dirty || reconcileNeeded) {
         return pass();
       }
       syncing = false;
       return enterIdle();
-    }, loop);
+    }), loop);
+  }
+
+  /**
+   * Runs the next step only if the session it started on is still ours: a chain begun on a
+   * connection that has since failed must not publish alongside the new connection's chain.
+   */
+  private CompletableFuture<Void> live(ImapSession startedOn, java.util.function.Supplier<CompletableFuture<Void>> step) {
+    if (session != startedOn || session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
+    return step.get();
   }
 
   private CompletableFuture<Void> reconcile(boolean checkExpunges) {
+    return reconcile(checkExpunges, false);
+  }
+
+  /** With {@code compareAll} (support's recheck), also fetches UIDs the mirror lacks below uidnext. */
+  private CompletableFuture<Void> reconcile(boolean checkExpunges, boolean compareAll) {
+    if (session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
     return FolderReconciler.run(session, changes, epoch, account.mailbox(), uidValidity, uidNext, highestModSeq,
-        selectHighestModSeq, checkExpunges).thenAcceptAsync(r -> {
+        selectHighestModSeq, checkExpunges, compareAll).thenComposeAsync(r -> {
           highestModSeq = Math.max(highestModSeq, r.highestModSeq());
           if (!r.events().isEmpty()) {
-            listener.onPublished(account.accountId(), r.events(), List.of());
+            published(r.events());
           }
+          if (!r.missing().isEmpty()) {
+            log.warn("{} {}: {} message(s) below the checkpoint were missing from the mirror; fetching them",
+                account.accountId(), account.mailbox(), r.missing().size());
+            return fetchChunks(r.missing(), 0);
+          }
+          return CompletableFuture.completedFuture(null);
         }, loop);
   }
 
@@ -313,6 +346,9 @@ public final class MailboxWatcher implements SessionListener {
    * the UIDs are listed first and bodies fetched in bounded chunks.
    */
   private CompletableFuture<Void> fetchNew() {
+    if (session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
     long expected = syncedExists < 0 ? Long.MAX_VALUE : exists - syncedExists;
     long observedExists = exists;
     CompletableFuture<Void> fetched = expected > 0 && expected <= FETCH_CHUNK
@@ -332,6 +368,9 @@ public final class MailboxWatcher implements SessionListener {
     if (from >= uids.size()) {
       return CompletableFuture.completedFuture(null);
     }
+    if (session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
     List<Long> chunk = uids.subList(from, Math.min(uids.size(), from + FETCH_CHUNK));
     String set = SequenceSets.compress(chunk);
     long first = chunk.get(0);
@@ -342,30 +381,44 @@ public final class MailboxWatcher implements SessionListener {
 
   /** Normalizes on the worker pool, then writes messages and the checkpoint (uidnext = maxUid + 1) atomically. */
   private CompletableFuture<Void> publish(List<FetchData> fetched, long maxUid) {
+    ImapSession s = session;
     return CompletableFuture.supplyAsync(() -> normalize(fetched), resources.workers())
         .thenComposeAsync(messages -> {
-          FolderCheckpoint next = new FolderCheckpoint(uidValidity, maxUid + 1, highestModSeq);
+          if (session != s || s == null) {
+            return CompletableFuture.failedFuture(new StaleSessionException());
+          }
+          // Re-fetched old UIDs (a recheck) never move the checkpoint back.
+          long nextUid = Math.max(uidNext, maxUid + 1);
+          FolderCheckpoint next = new FolderCheckpoint(uidValidity, nextUid, highestModSeq);
           return feed.publishNew(epoch, account.mailbox(), next, messages).thenAcceptAsync(events -> {
-            uidNext = maxUid + 1;
-            listener.onPublished(account.accountId(), events, List.of());
+            uidNext = nextUid;
+            published(events);
           }, loop);
         }, loop);
   }
 
   private List<MessageDocument> normalize(List<FetchData> fetched) {
-    List<MessageDocument> out = new ArrayList<>(fetched.size());
+    // An unsolicited FETCH (flags changed by another client) may carry the same UID without a
+    // body: keep, per UID, the response that has the body.
+    java.util.TreeMap<Long, FetchData> byUid = new java.util.TreeMap<>();
     for (FetchData f : fetched) {
+      FetchData seen = byUid.get(f.uid());
+      if (seen == null || (seen.wholeMessage() == null && f.wholeMessage() != null)) {
+        byUid.put(f.uid(), f);
+      }
+    }
+    List<MessageDocument> out = new ArrayList<>(byUid.size());
+    for (FetchData f : byUid.values()) {
       byte[] content = f.wholeMessage();
       if (content == null) {
-        log.warn("{} {}: UID {} came without its body; it will be fetched again",
-            account.accountId(), account.mailbox(), f.uid());
+        // Expunged between listing and fetching: nothing to mirror; the next reconcile agrees.
+        log.debug("{} {}: UID {} came without its body (expunged meanwhile)", account.accountId(), account.mailbox(), f.uid());
         continue;
       }
       out.add(normalizer.normalize(new RawMessage(account.accountId(), account.mailbox(), uidValidity,
           f.uid(), f.flags(), internalDate(f.internalDate()), f.size(), content, f.emailId(),
           f.gmailMessageId())));
     }
-    out.sort((a, b) -> Long.compare(a.uid(), b.uid()));
     return out;
   }
 
@@ -384,6 +437,9 @@ public final class MailboxWatcher implements SessionListener {
   private CompletableFuture<Void> enterIdle() {
     if (stopped) {
       return CompletableFuture.completedFuture(null);
+    }
+    if (session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
     }
     if (polling || !session.hasCapability("IDLE")) {
       return startPolling("server does not offer IDLE");
@@ -512,8 +568,8 @@ public final class MailboxWatcher implements SessionListener {
 
   private void onError(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    if (stopped) {
-      return;
+    if (stopped || cause instanceof StaleSessionException) {
+      return; // a chain of a connection already replaced: its failure is not news
     }
     if (renewal != null) {
       renewal.cancel(false);
@@ -554,6 +610,94 @@ public final class MailboxWatcher implements SessionListener {
       setState(WatcherState.BACKING_OFF, cause.getMessage());
     }
     loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void published(List<ChangeEvent> events) {
+    if (resyncCounts != null) {
+      for (ChangeEvent e : events) {
+        switch (e.type()) {
+          case ChangeEvent.MESSAGE_CREATED -> resyncCounts[0]++;
+          case ChangeEvent.MESSAGE_UPDATED -> resyncCounts[1]++;
+          case ChangeEvent.MESSAGE_DELETED -> resyncCounts[2]++;
+          default -> { }
+        }
+      }
+      if (resyncProgress != null) {
+        resyncProgress.accept(resyncCounts.clone());
+      }
+    }
+    listener.onPublished(account.accountId(), events, List.of());
+  }
+
+  /** Timeouts for the sessions this watcher opens from now on. */
+  public void sessionOptions(io.imapsync.imap.session.SessionOptions options) {
+    this.sessionOptions = options;
+  }
+
+  public String mailbox() {
+    return account.mailbox();
+  }
+
+  /**
+   * Support's resync of this folder. A recheck compares every mirrored UID's flags and presence
+   * with the server and fetches anything new; a full resync rebuilds the folder (mailbox.reset,
+   * everything fetched again, message ids kept, vanished messages removed). Completes with what
+   * changed. Fails if the folder is not connected now (the report says which state it is in).
+   */
+  public CompletableFuture<ResyncReport> resync(boolean full, java.util.function.Consumer<long[]> progress) {
+    CompletableFuture<ResyncReport> done = new CompletableFuture<>();
+    loop.execute(() -> startResync(full, progress, done));
+    return done;
+  }
+
+  private void startResync(boolean full, java.util.function.Consumer<long[]> progress, CompletableFuture<ResyncReport> done) {
+    if (session == null || !resumed) {
+      done.completeExceptionally(new IllegalStateException("folder " + account.mailbox() + " is not connected (state "
+          + (state == null ? "unknown" : state.name().toLowerCase(java.util.Locale.ROOT)) + "); try again when it is idle"));
+      return;
+    }
+    if (syncing || resyncCounts != null) {
+      // One pass at a time: retry when the current one has finished.
+      loop.schedule(() -> startResync(full, progress, done), 50, TimeUnit.MILLISECONDS);
+      return;
+    }
+    resyncCounts = new long[3];
+    resyncProgress = progress;
+    syncing = true;
+    CompletableFuture<Void> work;
+    if (full) {
+      long uv = uidValidity;
+      work = changes.startReset(epoch, account.mailbox(), uv, uv)
+          .thenAcceptAsync(this::published, loop)
+          .thenComposeAsync(v -> {
+            uidNext = 1;
+            highestModSeq = -1;
+            syncedExists = -1;
+            return initialStart();
+          }, loop)
+          .thenComposeAsync(v -> fetchNew(), loop)
+          .thenComposeAsync(v -> changes.finishReset(epoch, account.mailbox(), checkpoint()), loop)
+          .thenAcceptAsync(this::published, loop);
+    } else {
+      work = reconcile(true, true).thenComposeAsync(v -> fetchNew(), loop);
+    }
+    work.whenCompleteAsync((v, e) -> {
+      long[] c = resyncCounts;
+      resyncCounts = null;
+      resyncProgress = null;
+      syncing = false;
+      if (e != null) {
+        done.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        onError(e);
+        return;
+      }
+      done.complete(new ResyncReport(account.mailbox(), full, c[0], c[1], c[2]));
+      pass().whenCompleteAsync((x, err) -> {
+        if (err != null) {
+          onError(err);
+        }
+      }, loop);
+    }, loop);
   }
 
   private void setState(WatcherState s, String detail) {

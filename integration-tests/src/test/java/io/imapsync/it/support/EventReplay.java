@@ -4,17 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.imapsync.consumer.FeedEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Rebuilds a folder's contents from the events alone, as a consumer would: created adds a UID,
- * updated changes its flags, deleted removes it, mailbox.reset empties the folder. If the result
- * equals the server's truth, no change was lost; repeated event ids are counted.
+ * Rebuilds a folder's contents from the events alone, as a consumer would, keyed by message id
+ * (UIDs are only positions: after mailbox.reset an old UID can name another message): created
+ * adds a message at its UID, updated changes its flags, deleted removes it, mailbox.reset forgets
+ * the folder's UIDs. If the result equals the server's truth, no change was lost.
  */
 public final class EventReplay {
-  private final Map<String, TreeMap<Long, List<String>>> folders = new HashMap<>();
+  private record Held(long uid, List<String> flags) {}
+
+  private final Map<String, Map<String, Held>> folders = new HashMap<>();
   private final Map<String, Integer> seenIds = new HashMap<>();
 
   public void apply(FeedEntry e) {
@@ -23,22 +27,36 @@ public final class EventReplay {
       return; // a consumer drops repeats by event id
     }
     JsonNode p = e.event().path("payload");
+    String mailbox = p.path("mailbox").asText();
+    String id = p.path("id").asText();
     switch (e.type()) {
-      case "message.created" -> folder(p.path("mailbox").asText()).put(p.path("uid").asLong(), flags(p.path("flags")));
+      case "message.created" -> held(mailbox).put(id, new Held(p.path("uid").asLong(), flags(p.path("flags"))));
       case "message.updated" -> {
-        TreeMap<Long, List<String>> f = folder(p.path("mailbox").asText());
-        if (f.containsKey(p.path("uid").asLong())) {
-          f.put(p.path("uid").asLong(), flags(p.path("changed").path("flags")));
+        Held h = held(mailbox).get(id);
+        if (h != null) {
+          held(mailbox).put(id, new Held(h.uid(), flags(p.path("changed").path("flags"))));
         }
       }
-      case "message.deleted" -> folder(p.path("mailbox").asText()).remove(p.path("uid").asLong());
-      case "mailbox.reset" -> folder(p.path("mailbox").asText()).clear();
+      case "message.deleted" -> {
+        Held h = held(mailbox).get(id);
+        if (h != null && h.uid() == p.path("uid").asLong()) {
+          held(mailbox).remove(id);
+        }
+      }
+      case "mailbox.reset" -> held(mailbox).clear();
       default -> { }
     }
   }
 
+  private Map<String, Held> held(String mailbox) {
+    return folders.computeIfAbsent(mailbox, n -> new LinkedHashMap<>());
+  }
+
+  /** The folder as UID to flags. */
   public TreeMap<Long, List<String>> folder(String name) {
-    return folders.computeIfAbsent(name, n -> new TreeMap<>());
+    TreeMap<Long, List<String>> out = new TreeMap<>();
+    held(name).values().forEach(h -> out.put(h.uid(), h.flags()));
+    return out;
   }
 
   /** Event ids that arrived more than once (allowed: at-least-once), for reporting. */

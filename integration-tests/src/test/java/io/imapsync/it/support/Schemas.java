@@ -39,7 +39,12 @@ public final class Schemas {
     assertValid("event.schema.json", event);
     switch (event.path("type").asText()) {
       case "message.created" -> assertValid("message.schema.json", event.path("payload"));
+      case "message.updated" -> assertValid("message-updated.schema.json", event.path("payload"));
+      case "message.deleted" -> assertValid("message-deleted.schema.json", event.path("payload"));
       case "conversation.updated" -> assertValid("conversation.schema.json", event.path("payload"));
+      case "conversation.deleted" -> assertValid("conversation-deleted.schema.json", event.path("payload"));
+      case "conversation.merged" -> assertValid("conversation-merged.schema.json", event.path("payload"));
+      case "mailbox.reset" -> assertValid("mailbox-reset.schema.json", event.path("payload"));
       default -> throw new AssertionError("unknown event type " + event.path("type"));
     }
   }

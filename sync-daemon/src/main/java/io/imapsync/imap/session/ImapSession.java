@@ -76,7 +76,6 @@ public final class ImapSession {
 
   private IdleState idleState = IdleState.NONE;
   private boolean doneRequested;
-  private CompletableFuture<Void> idleAccepted;
 
   private static final class Pending {
     final ImapCommand command;
@@ -86,6 +85,8 @@ public final class ImapSession {
     Function<String, byte[]> onContinuation;
     /** Runs on the event loop at the tagged OK, before any further byte is framed. */
     Runnable onOk;
+    /** For IDLE: completed when the server's "+" arrives. */
+    CompletableFuture<Void> idleAccepted;
     Duration timeout;
     ScheduledFuture<?> timer;
     String tag;
@@ -402,21 +403,15 @@ public final class ImapSession {
   public CompletableFuture<Void> idle() {
     CompletableFuture<Void> accepted = new CompletableFuture<>();
     Pending p = new Pending(command("IDLE").build());
-    channel.eventLoop().execute(() -> {
-      if (idleAccepted != null && !idleAccepted.isDone()) {
-        accepted.completeExceptionally(new IllegalStateException("IDLE already pending"));
-        return;
+    p.idleAccepted = accepted;
+    p.future.whenComplete((r, e) -> {
+      if (e != null) {
+        accepted.completeExceptionally(e);
+      } else {
+        accepted.complete(null); // ended (after DONE) before or without "+"
       }
-      idleAccepted = accepted;
-      p.future.whenComplete((r, e) -> {
-        if (e != null) {
-          accepted.completeExceptionally(e);
-        } else {
-          accepted.complete(null); // ended (after DONE) before or without "+"
-        }
-      });
-      enqueue(p);
     });
+    channel.eventLoop().execute(() -> enqueue(p));
     return accepted;
   }
 
@@ -682,7 +677,7 @@ public final class ImapSession {
     if (head.command.isIdle()) {
       if (idleState == IdleState.WAITING_FOR_CONTINUATION) {
         idleState = IdleState.IDLING;
-        idleAccepted.complete(null);
+        head.idleAccepted.complete(null);
         if (doneRequested || !queue.isEmpty()) {
           requestDone();
           writeNext();
@@ -776,9 +771,6 @@ public final class ImapSession {
   private void failAll(Throwable cause) {
     closed = true;
     greeted.completeExceptionally(cause);
-    if (idleAccepted != null) {
-      idleAccepted.completeExceptionally(cause);
-    }
     Pending p;
     while ((p = inFlight.poll()) != null) {
       if (p.timer != null) {

@@ -1,0 +1,134 @@
+package io.imapsync.daemon;
+
+import io.imapsync.publish.KeyLayout;
+import io.imapsync.sync.MailboxWatcher;
+import io.imapsync.sync.ResyncReport;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves support's resync requests ({@code syncctl resync}) for the accounts this daemon runs:
+ * reads every partition's control stream from "now" on, and for a request about one of its
+ * accounts runs the resync and reports progress and outcome in the request's status hash
+ * ({@link KeyLayout#resyncStatus}). Requests about accounts it does not run are left to the
+ * daemon that does. Blocking reads, on a thread of its own.
+ */
+public final class ResyncRequests implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ResyncRequests.class);
+  /** Status hashes are kept this long for support to read, then expire. */
+  static final Duration STATUS_TTL = Duration.ofDays(7);
+
+  private final SyncDaemon daemon;
+  private final KeyLayout layout;
+  private final StatefulRedisConnection<String, String> reader;
+  private final StatefulRedisConnection<String, String> writer;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Thread thread;
+
+  public ResyncRequests(SyncDaemon daemon) {
+    this.daemon = daemon;
+    this.layout = daemon.layout();
+    this.reader = daemon.redisClient().connect();
+    this.writer = daemon.redisClient().connect();
+    this.thread = Thread.ofPlatform().name("imap-sync-control").daemon().start(this::loop);
+  }
+
+  private void loop() {
+    RedisCommands<String, String> r = reader.sync();
+    Map<String, String> offsets = new LinkedHashMap<>();
+    for (int p = 0; p < layout.partitions(); p++) {
+      String key = layout.control(p);
+      List<StreamMessage<String, String>> last = r.xrevrange(key, io.lettuce.core.Range.create("-", "+"),
+          io.lettuce.core.Limit.from(1));
+      offsets.put(key, last.isEmpty() ? "0-0" : last.get(0).getId());
+    }
+    while (running.get()) {
+      try {
+        @SuppressWarnings("unchecked")
+        XReadArgs.StreamOffset<String>[] streams = offsets.entrySet().stream()
+            .map(e -> XReadArgs.StreamOffset.from(e.getKey(), e.getValue())).toArray(XReadArgs.StreamOffset[]::new);
+        List<StreamMessage<String, String>> msgs = r.xread(XReadArgs.Builder.block(500).count(100), streams);
+        for (StreamMessage<String, String> m : msgs == null ? List.<StreamMessage<String, String>>of() : msgs) {
+          offsets.put(m.getStream(), m.getId());
+          handle(m.getBody());
+        }
+      } catch (RuntimeException e) {
+        if (running.get()) {
+          log.warn("reading resync requests failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private void handle(Map<String, String> request) {
+    String account = request.get("account");
+    String id = request.get("request");
+    String mailbox = request.getOrDefault("mailbox", "");
+    boolean full = Boolean.parseBoolean(request.getOrDefault("full", "false"));
+    List<MailboxWatcher> targets = new ArrayList<>();
+    for (MailboxWatcher w : daemon.watchers()) {
+      if (w.accountId().equals(account) && (mailbox.isEmpty() || w.mailbox().equals(mailbox))) {
+        targets.add(w);
+      }
+    }
+    if (targets.isEmpty()) {
+      return; // not ours (or no such folder here): the owning daemon answers
+    }
+    String status = layout.resyncStatus(account, id);
+    RedisCommands<String, String> w = writer.sync();
+    w.hset(status, Map.of("status", "running", "started_at", Long.toString(System.currentTimeMillis()),
+        "folders", Integer.toString(targets.size())));
+    w.expire(status, STATUS_TTL);
+    long[] totals = new long[3];
+    StringBuilder errors = new StringBuilder();
+    for (MailboxWatcher target : targets) {
+      long[] before = totals.clone();
+      try {
+        ResyncReport r = target.resync(full, counts -> writer.async().hset(status, Map.of(
+            "current_folder", target.mailbox(),
+            "added", Long.toString(before[0] + counts[0]),
+            "updated", Long.toString(before[1] + counts[1]),
+            "removed", Long.toString(before[2] + counts[2])))).join();
+        totals[0] += r.added();
+        totals[1] += r.updated();
+        totals[2] += r.removed();
+      } catch (RuntimeException e) {
+        Throwable c = e.getCause() != null ? e.getCause() : e;
+        errors.append(target.mailbox()).append(": ").append(c.getMessage()).append("; ");
+      }
+    }
+    Map<String, String> end = new LinkedHashMap<>();
+    end.put("status", errors.isEmpty() ? "done" : "failed");
+    end.put("added", Long.toString(totals[0]));
+    end.put("updated", Long.toString(totals[1]));
+    end.put("removed", Long.toString(totals[2]));
+    end.put("finished_at", Long.toString(System.currentTimeMillis()));
+    if (!errors.isEmpty()) {
+      end.put("error", errors.toString());
+    }
+    w.hset(status, end);
+    log.info("resync {} of {} {}: {}", id, account, mailbox.isEmpty() ? "(all folders)" : mailbox, end);
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    reader.close();
+    writer.close();
+  }
+}
