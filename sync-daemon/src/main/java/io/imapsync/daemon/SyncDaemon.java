@@ -1,5 +1,6 @@
 package io.imapsync.daemon;
 
+import io.imapsync.conversation.ConversationOptions;
 import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.KeyLayout;
@@ -57,7 +58,8 @@ public final class SyncDaemon implements AutoCloseable {
   }
 
   public synchronized MailboxWatcher add(AccountConfig account) {
-    AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId());
+    AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId(),
+        ConversationOptions.forAccount(account.ownAddresses()));
     MailboxWatcher w = new MailboxWatcher(account, resources, feed, listener, idleRenewal, hostGuards);
     watchers.add(w);
     w.start();

@@ -18,4 +18,6 @@ public record ChangeEvent(
 
   public static final String MESSAGE_CREATED = "message.created";
   public static final String CONVERSATION_UPDATED = "conversation.updated";
+  /** A late message linked two conversations; payload: docs/schemas/conversation-merged.schema.json. */
+  public static final String CONVERSATION_MERGED = "conversation.merged";
 }

@@ -15,6 +15,8 @@
 --                                          next N operations (a message already mirrored is not
 --                                          written or announced twice)
 --          {"o":"zadd","k":i,"s":S,"m":M}  ZADD KEYS[i] S M
+--          {"o":"zrem","k":i,"m":M}        ZREM KEYS[i] M
+--          {"o":"del","k":i}               DEL KEYS[i]
 --          {"o":"xadd","id":ID,"t":T,"a":A,"v":j}  XADD KEYS[2] * id ID type T account A event ARGV[j]
 -- ARGV[3..] documents (JSON) referenced by the manifest
 -- Returns the stream entry ids of the events, in order.
@@ -41,6 +43,10 @@ for _, op in ipairs(ops) do
     redis.call('HDEL', KEYS[op.k], op.f)
   elseif o == 'zadd' then
     redis.call('ZADD', KEYS[op.k], op.s, op.m)
+  elseif o == 'zrem' then
+    redis.call('ZREM', KEYS[op.k], op.m)
+  elseif o == 'del' then
+    redis.call('DEL', KEYS[op.k])
   elseif o == 'xadd' then
     ids[#ids + 1] = redis.call('XADD', KEYS[2], '*', 'id', op.id, 'type', op.t, 'account', op.a, 'event', ARGV[op.v])
   else
