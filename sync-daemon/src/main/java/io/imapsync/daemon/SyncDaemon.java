@@ -2,6 +2,7 @@ package io.imapsync.daemon;
 
 import io.imapsync.consumer.StreamTrimmer;
 import io.imapsync.imap.session.SessionOptions;
+import io.imapsync.conversation.ConversationOptions;
 import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.FolderChanges;
@@ -102,7 +103,8 @@ public final class SyncDaemon implements AutoCloseable {
   }
 
   public synchronized MailboxWatcher add(AccountConfig account) {
-    AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId());
+    AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId(),
+        ConversationOptions.forAccount(account.ownAddresses()));
     FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId());
     MailboxWatcher w = new MailboxWatcher(account, resources, feed, changes, stateWriter, idleRenewal, hostGuards);
     w.sessionOptions(sessionOptions);

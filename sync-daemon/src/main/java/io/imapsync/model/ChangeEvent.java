@@ -22,4 +22,6 @@ public record ChangeEvent(
   public static final String MESSAGE_DELETED = "message.deleted";
   public static final String CONVERSATION_DELETED = "conversation.deleted";
   public static final String MAILBOX_RESET = "mailbox.reset";
+  /** A late message linked two conversations; payload: docs/schemas/conversation-merged.schema.json. */
+  public static final String CONVERSATION_MERGED = "conversation.merged";
 }

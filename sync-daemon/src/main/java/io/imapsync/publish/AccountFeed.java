@@ -1,7 +1,18 @@
 package io.imapsync.publish;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imapsync.conversation.ConversationAssembler;
-import io.imapsync.conversation.ThreadCandidates;
+import io.imapsync.conversation.ConversationAssembler.Assembled;
+import io.imapsync.conversation.ConversationAssembler.Incoming;
+import io.imapsync.conversation.ConversationAssembler.Known;
+import io.imapsync.conversation.ConversationAssembler.Lookups;
+import io.imapsync.conversation.ConversationAssembler.Merge;
+import io.imapsync.conversation.ConversationAssembler.Plan;
+import io.imapsync.conversation.ConversationOptions;
+import io.imapsync.conversation.ServerHints;
+import io.imapsync.conversation.SubjectEntry;
 import io.imapsync.model.ChangeEvent;
 import io.imapsync.model.ConversationDocument;
 import io.imapsync.model.EventPosition;
@@ -18,25 +29,40 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The feed of one account: reads what a batch needs to know (which UIDs are already mirrored,
- * which conversations the messages join), assembles conversations, and writes everything with
- * the checkpoint in one fenced script call. Batches of one account must be sent one at a time;
- * the account's single owner guarantees that.
+ * The feed of one account: the read-assemble-write step. For a batch it reads, in pipelined
+ * round trips, which UIDs are already mirrored and what the threading state in Redis says about
+ * the batch (thread index, Message-ID owners, base-subject index, then the conversations
+ * involved); the {@link ConversationAssembler} threads the batch; and everything (messages,
+ * index entries, merges, conversations, events, checkpoint) is written in one fenced script call.
+ *
+ * <p>Merges that absorb a stored conversation cost two more round trips: the absorbed
+ * conversation's message documents (their conversation id changes) and their index entries.
+ *
+ * <p>Batches are written one at a time per feed (each waits for the previous one), since each
+ * batch's reads must see the previous batch's writes. An account must have one feed.
  */
 public final class AccountFeed {
+  private static final TypeReference<List<SubjectEntry>> ENTRIES = new TypeReference<>() {};
+
   private final KeyLayout layout;
   private final RedisAsyncCommands<String, String> redis;
   private final FeedWriter writer;
   private final String accountId;
   private final ConversationAssembler assembler;
+  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
 
   public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId) {
+    this(layout, redis, writer, accountId, ConversationOptions.defaults());
+  }
+
+  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+      String accountId, ConversationOptions options) {
     this.layout = layout;
     this.redis = redis;
     this.writer = writer;
     this.accountId = accountId;
-    this.assembler = new ConversationAssembler(accountId);
+    this.assembler = new ConversationAssembler(accountId, options);
   }
 
   public String accountId() {
@@ -60,66 +86,128 @@ public final class AccountFeed {
     });
   }
 
+  public CompletableFuture<List<ChangeEvent>> publishNew(long epoch, String mailbox, FolderCheckpoint next,
+      List<MessageDocument> messages) {
+    return publishNew(epoch, mailbox, next, messages, Map.of());
+  }
+
   /**
    * Publishes new messages of one folder and advances its checkpoint, atomically. Messages whose
    * UID is already mirrored are skipped (a re-fetch after a crash adds nothing). Completes with the
    * events written.
+   *
+   * @param hints what the server said about each message's thread, by UID (may be empty)
    */
-  public CompletableFuture<List<ChangeEvent>> publishNew(long epoch, String mailbox, FolderCheckpoint next,
-      List<MessageDocument> messages) {
+  public synchronized CompletableFuture<List<ChangeEvent>> publishNew(long epoch, String mailbox,
+      FolderCheckpoint next, List<MessageDocument> messages, Map<Long, ServerHints> hints) {
+    CompletableFuture<List<ChangeEvent>> result = last.handle((v, e) -> null)
+        .thenCompose(v -> publishNow(epoch, mailbox, next, messages, hints));
+    last = result;
+    return result;
+  }
+
+  private CompletableFuture<List<ChangeEvent>> publishNow(long epoch, String mailbox, FolderCheckpoint next,
+      List<MessageDocument> messages, Map<Long, ServerHints> hints) {
     String uidsKey = layout.folderUids(accountId, mailbox);
-    Set<String> candidates = new LinkedHashSet<>();
-    for (MessageDocument m : messages) {
-      candidates.addAll(ThreadCandidates.of(m));
-    }
     String[] uidFields = messages.stream().map(m -> Long.toString(m.uid())).toArray(String[]::new);
-    CompletableFuture<List<KeyValue<String, String>>> mirrored = uidFields.length == 0
-        ? CompletableFuture.completedFuture(List.of())
-        : redis.hmget(uidsKey, uidFields).toCompletableFuture();
-    CompletableFuture<List<KeyValue<String, String>>> threads = candidates.isEmpty()
-        ? CompletableFuture.completedFuture(List.of())
-        : redis.hmget(layout.threadIndex(accountId), candidates.toArray(String[]::new)).toCompletableFuture();
-    return mirrored.thenCombine(threads, (m, t) -> new Object[] {m, t}).thenCompose(pair -> {
-      @SuppressWarnings("unchecked")
-      List<KeyValue<String, String>> already = (List<KeyValue<String, String>>) pair[0];
-      @SuppressWarnings("unchecked")
-      List<KeyValue<String, String>> threadHits = (List<KeyValue<String, String>>) pair[1];
-      Set<Long> skip = new java.util.HashSet<>();
-      for (KeyValue<String, String> kv : already) {
-        if (kv.hasValue()) {
-          skip.add(Long.parseLong(kv.getKey()));
+    CompletableFuture<Map<String, String>> mirrored = hmget(uidsKey, List.of(uidFields));
+    return mirrored.thenCompose(already -> {
+      List<Incoming> fresh = new ArrayList<>();
+      for (MessageDocument m : messages) {
+        if (!already.containsKey(Long.toString(m.uid()))) {
+          fresh.add(new Incoming(m, hints.getOrDefault(m.uid(), ServerHints.NONE)));
         }
       }
-      List<MessageDocument> fresh = messages.stream().filter(x -> !skip.contains(x.uid())).toList();
-      Map<String, String> index = new HashMap<>();
-      for (KeyValue<String, String> kv : threadHits) {
-        if (kv.hasValue()) {
-          index.put(kv.getKey(), kv.getValue());
-        }
-      }
-      List<String> convIds = new ArrayList<>(new LinkedHashSet<>(index.values()));
-      CompletableFuture<Map<String, ConversationDocument>> convs = convIds.isEmpty()
-          ? CompletableFuture.completedFuture(Map.of())
-          : redis.mget(convIds.stream().map(c -> layout.conversation(accountId, c)).toArray(String[]::new))
-              .toCompletableFuture().thenApply(values -> {
-                Map<String, ConversationDocument> out = new HashMap<>();
-                for (int i = 0; i < values.size(); i++) {
-                  if (values.get(i).hasValue()) {
-                    out.put(convIds.get(i), Json.read(values.get(i).getValue(), ConversationDocument.class));
-                  }
-                }
-                return out;
-              });
-      return convs.thenCompose(known -> {
-        ConversationAssembler.Assembled a = assembler.assemble(fresh,
-            new ConversationAssembler.Known(index, known));
-        WriteBatch batch = buildBatch(epoch, mailbox, next, a);
-        return writer.write(batch).thenApply(ids -> batch.events());
+      return readKnown(assembler.lookups(fresh)).thenCompose(partial -> {
+        Set<String> convIds = assembler.conversationsToLoad(fresh, partial);
+        return conversations(convIds).thenCompose(docs -> {
+          Plan plan = assembler.plan(fresh, partial.withConversations(docs));
+          return mergeDetails(plan).thenCompose(details -> {
+            Assembled a = assembler.assemble(plan, details.known(), details.messages());
+            WriteBatch batch = buildBatch(epoch, mailbox, next, a);
+            return writer.write(batch).thenApply(ids -> batch.events());
+          });
+        });
       });
     });
   }
 
-  private WriteBatch buildBatch(long epoch, String mailbox, FolderCheckpoint next, ConversationAssembler.Assembled a) {
+  private record MergeDetails(Known known, Map<String, MessageDocument> messages) {}
+
+  /** For merges that absorb stored conversations: their messages, then those messages' index entries. */
+  private CompletableFuture<MergeDetails> mergeDetails(Plan plan) {
+    List<String> ids = plan.absorbedMessageIds();
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(new MergeDetails(Known.empty(), Map.of()));
+    }
+    return redis.mget(ids.stream().map(id -> layout.message(accountId, id)).toArray(String[]::new))
+        .toCompletableFuture().thenCompose(values -> {
+          Map<String, MessageDocument> docs = new HashMap<>();
+          for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).hasValue()) {
+              docs.put(ids.get(i), Json.read(values.get(i).getValue(), MessageDocument.class));
+            }
+          }
+          return readKnown(assembler.mergeLookups(docs.values())).thenApply(k -> new MergeDetails(k, docs));
+        });
+  }
+
+  /** One pipelined round trip: thread index, Message-ID owners, base-subject index. */
+  private CompletableFuture<Known> readKnown(Lookups l) {
+    CompletableFuture<Map<String, String>> threads = hmget(layout.threadIndex(accountId), l.threadNames());
+    CompletableFuture<Map<String, String>> owners = hmget(layout.messageIdOwners(accountId), l.messageIds());
+    CompletableFuture<Map<String, String>> subjects = hmget(layout.subjectIndex(accountId), l.subjectFields());
+    return CompletableFuture.allOf(threads, owners, subjects).thenApply(v -> {
+      Map<String, List<SubjectEntry>> entries = new HashMap<>();
+      subjects.join().forEach((field, json) -> entries.put(field, readEntries(json)));
+      return new Known(threads.join(), owners.join(), entries, Map.of());
+    });
+  }
+
+  private CompletableFuture<Map<String, ConversationDocument>> conversations(Set<String> ids) {
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    List<String> list = new ArrayList<>(ids);
+    return redis.mget(list.stream().map(c -> layout.conversation(accountId, c)).toArray(String[]::new))
+        .toCompletableFuture().thenApply(values -> {
+          Map<String, ConversationDocument> out = new HashMap<>();
+          for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).hasValue()) {
+              out.put(list.get(i), Json.read(values.get(i).getValue(), ConversationDocument.class));
+            }
+          }
+          return out;
+        });
+  }
+
+  private CompletableFuture<Map<String, String>> hmget(String key, Iterable<String> fields) {
+    Set<String> unique = new LinkedHashSet<>();
+    fields.forEach(unique::add);
+    if (unique.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    return redis.hmget(key, unique.toArray(String[]::new)).toCompletableFuture().thenApply(kvs -> {
+      Map<String, String> out = new HashMap<>();
+      for (KeyValue<String, String> kv : kvs) {
+        if (kv.hasValue()) {
+          out.put(kv.getKey(), kv.getValue());
+        }
+      }
+      return out;
+    });
+  }
+
+  /** A damaged entry list is dropped (it only serves subject joins), never fatal. */
+  private static List<SubjectEntry> readEntries(String json) {
+    try {
+      return Json.MAPPER.readValue(json, ENTRIES);
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  private WriteBatch buildBatch(long epoch, String mailbox, FolderCheckpoint next, Assembled a) {
     WriteBatch batch = new WriteBatch(layout, accountId, epoch);
     long now = System.currentTimeMillis();
     for (MessageDocument m : a.messages()) {
@@ -132,16 +220,33 @@ public final class AccountFeed {
           ChangeEvent.MESSAGE_CREATED, accountId, now,
           new EventPosition(mailbox, m.uidvalidity(), m.uid(), -1), epoch, eventPayload(m)));
     }
-    for (var e : a.newThreadIndexEntries().entrySet()) {
+    for (MessageDocument m : a.movedMessages()) {
+      batch.set(layout.message(accountId, m.id()), Json.write(m));
+    }
+    for (var e : a.threadIndexWrites().entrySet()) {
       batch.hset(layout.threadIndex(accountId), e.getKey(), e.getValue());
     }
-    for (ConversationDocument c : a.conversations().values()) {
+    for (var e : a.messageIdOwners().entrySet()) {
+      batch.hset(layout.messageIdOwners(accountId), e.getKey(), e.getValue());
+    }
+    for (var e : a.subjectWrites().entrySet()) {
+      batch.hset(layout.subjectIndex(accountId), e.getKey(), Json.write(e.getValue()));
+    }
+    EventPosition convPosition = new EventPosition(mailbox, next.uidValidity(), -1, -1);
+    for (Merge m : a.merges()) {
+      batch.del(layout.conversation(accountId, m.absorbedId()));
+      batch.zrem(layout.conversationIndex(accountId), m.absorbedId());
+      batch.event(new ChangeEvent(
+          EventIds.of(ChangeEvent.CONVERSATION_MERGED, accountId, m.absorbedId(), m.absorbedVersion(),
+              m.survivingId(), m.survivingVersion()),
+          ChangeEvent.CONVERSATION_MERGED, accountId, now, convPosition, epoch, mergePayload(m)));
+    }
+    for (ConversationDocument c : a.conversations()) {
       batch.set(layout.conversation(accountId, c.id()), Json.write(c));
       batch.zadd(layout.conversationIndex(accountId), c.updatedAt(), c.id());
       batch.event(new ChangeEvent(
           EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
-          ChangeEvent.CONVERSATION_UPDATED, accountId, now,
-          new EventPosition(mailbox, next.uidValidity(), -1, -1), epoch, Json.MAPPER.valueToTree(c)));
+          ChangeEvent.CONVERSATION_UPDATED, accountId, now, convPosition, epoch, Json.MAPPER.valueToTree(c)));
     }
     String state = layout.folderState(accountId, mailbox);
     batch.hset(state, "uidvalidity", Long.toString(next.uidValidity()));
@@ -151,9 +256,21 @@ public final class AccountFeed {
     return batch;
   }
 
+  /** docs/schemas/conversation-merged.schema.json */
+  static JsonNode mergePayload(Merge m) {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("surviving_id", m.survivingId());
+    node.put("absorbed_id", m.absorbedId());
+    node.put("reason", m.reason());
+    node.set("message_ids", Json.MAPPER.valueToTree(m.messageIds()));
+    node.put("absorbed_version", m.absorbedVersion());
+    node.put("surviving_version", m.survivingVersion());
+    return node;
+  }
+
   /** The message without its bodies: events stay small; the full document is under its key. */
-  private static com.fasterxml.jackson.databind.JsonNode eventPayload(MessageDocument m) {
-    com.fasterxml.jackson.databind.node.ObjectNode node = Json.MAPPER.valueToTree(m);
+  private static JsonNode eventPayload(MessageDocument m) {
+    ObjectNode node = Json.MAPPER.valueToTree(m);
     node.remove("body_text");
     node.remove("body_html");
     return node;

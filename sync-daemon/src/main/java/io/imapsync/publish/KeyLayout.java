@@ -97,9 +97,26 @@ public final class KeyLayout {
     return account(accountId) + "convs";
   }
 
-  /** Hash of Message-ID header value to conversation id (threading index). */
+  /**
+   * Hash of thread-index names to conversation id: every valid Message-ID a message names (its
+   * own, its References or In-Reply-To), {@code ~<message id>} for every message, and server
+   * thread keys ({@code #gm:<X-GM-THRID>}, {@code #tid:<THREADID>}).
+   */
   public String threadIndex(String accountId) {
     return account(accountId) + "threads";
+  }
+
+  /** Hash of Message-ID to the message id that keeps it (the first message seen with it). */
+  public String messageIdOwners(String accountId) {
+    return account(accountId) + "msgids";
+  }
+
+  /**
+   * Hash of base-subject key (24 hex digits of SHA-256 of the folded base subject) to a JSON
+   * array of the messages with that subject: {@code [{"m":id,"c":conversation,"t":date,"p":[..]}]}.
+   */
+  public String subjectIndex(String accountId) {
+    return account(accountId) + "subjects";
   }
 
   /** Hash of the folder's checkpoint: uidvalidity, uidnext, highestmodseq, synced_at. */

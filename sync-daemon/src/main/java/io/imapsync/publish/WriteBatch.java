@@ -71,6 +71,13 @@ public final class WriteBatch {
     return this;
   }
 
+  /** Deletes a key (an absorbed conversation after a merge). */
+  public WriteBatch del(String key) {
+    ObjectNode op = ops.addObject();
+    op.put("o", "del").put("k", key(key));
+    return this;
+  }
+
   /**
    * Sets {@code field} only if absent; if it was already set, the next {@code following}
    * operations are skipped. Makes a message's writes idempotent on its folder UID.
@@ -87,15 +94,10 @@ public final class WriteBatch {
     return this;
   }
 
+  /** Removes a member from a sorted set (an absorbed conversation from the inbox listing). */
   public WriteBatch zrem(String key, String member) {
     ObjectNode op = ops.addObject();
     op.put("o", "zrem").put("k", key(key)).put("m", member);
-    return this;
-  }
-
-  public WriteBatch del(String key) {
-    ObjectNode op = ops.addObject();
-    op.put("o", "del").put("k", key(key));
     return this;
   }
 

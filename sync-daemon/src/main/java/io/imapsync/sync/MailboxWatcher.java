@@ -1,6 +1,7 @@
 package io.imapsync.sync;
 
 import io.imapsync.accounts.AuthKind;
+import io.imapsync.conversation.ServerHints;
 import io.imapsync.imap.protocol.FetchData;
 import io.imapsync.imap.protocol.SequenceSets;
 import io.imapsync.imap.protocol.ImapResponse;
@@ -26,8 +27,10 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,9 @@ public final class MailboxWatcher implements SessionListener {
   /** Bodies are fetched in chunks so a large catch-up never holds more than this many messages. */
   static final int FETCH_CHUNK = 50;
   static final String FETCH_ITEMS = "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])";
+  /** With X-GM-EXT-1 (Gmail) or OBJECTID (RFC 8474): the server's own thread ids decide conversations. */
+  static final String GMAIL_THREAD_ITEMS = " X-GM-THRID X-GM-LABELS";
+  static final String OBJECTID_THREAD_ITEMS = " THREADID";
   /** NOOP interval for servers without a usable IDLE. */
   static final Duration POLL_INTERVAL = Duration.ofSeconds(30);
   private static final DateTimeFormatter INTERNALDATE =
@@ -359,7 +365,7 @@ public final class MailboxWatcher implements SessionListener {
   }
 
   private CompletableFuture<Void> fetchDirect() {
-    return session.uidFetch(uidNext + ":*", FETCH_ITEMS, uidNext)
+    return session.uidFetch(uidNext + ":*", fetchItems(), uidNext)
         .thenComposeAsync(fetched -> fetched.isEmpty() ? CompletableFuture.completedFuture(null)
             : publish(fetched, fetched.stream().mapToLong(FetchData::uid).max().getAsLong()), loop);
   }
@@ -374,14 +380,27 @@ public final class MailboxWatcher implements SessionListener {
     List<Long> chunk = uids.subList(from, Math.min(uids.size(), from + FETCH_CHUNK));
     String set = SequenceSets.compress(chunk);
     long first = chunk.get(0);
-    return session.uidFetch(set, FETCH_ITEMS, first)
+    return session.uidFetch(set, fetchItems(), first)
         .thenComposeAsync(fetched -> publish(fetched, chunk.get(chunk.size() - 1)), loop)
         .thenComposeAsync(v -> fetchChunks(uids, from + FETCH_CHUNK), loop);
+  }
+
+  private String fetchItems() {
+    String extra = (session.hasCapability("X-GM-EXT-1") ? GMAIL_THREAD_ITEMS : "")
+        + (session.hasCapability("OBJECTID") ? OBJECTID_THREAD_ITEMS : "");
+    return extra.isEmpty() ? FETCH_ITEMS : FETCH_ITEMS.substring(0, FETCH_ITEMS.length() - 1) + extra + ")";
   }
 
   /** Normalizes on the worker pool, then writes messages and the checkpoint (uidnext = maxUid + 1) atomically. */
   private CompletableFuture<Void> publish(List<FetchData> fetched, long maxUid) {
     ImapSession s = session;
+    Map<Long, ServerHints> hints = new HashMap<>();
+    for (FetchData f : fetched) {
+      ServerHints h = ServerHints.of(f.gmailThreadId(), f.threadId(), f.gmailLabels());
+      if (h != ServerHints.NONE) {
+        hints.put(f.uid(), h);
+      }
+    }
     return CompletableFuture.supplyAsync(() -> normalize(fetched), resources.workers())
         .thenComposeAsync(messages -> {
           if (session != s || s == null) {
@@ -390,7 +409,7 @@ public final class MailboxWatcher implements SessionListener {
           // Re-fetched old UIDs (a recheck) never move the checkpoint back.
           long nextUid = Math.max(uidNext, maxUid + 1);
           FolderCheckpoint next = new FolderCheckpoint(uidValidity, nextUid, highestModSeq);
-          return feed.publishNew(epoch, account.mailbox(), next, messages).thenAcceptAsync(events -> {
+          return feed.publishNew(epoch, account.mailbox(), next, messages, hints).thenAcceptAsync(events -> {
             uidNext = nextUid;
             published(events);
           }, loop);

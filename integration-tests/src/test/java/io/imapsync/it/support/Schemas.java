@@ -1,6 +1,9 @@
 package io.imapsync.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -48,4 +51,5 @@ public final class Schemas {
       default -> throw new AssertionError("unknown event type " + event.path("type"));
     }
   }
+
 }

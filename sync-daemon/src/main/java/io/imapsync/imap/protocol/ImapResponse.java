@@ -52,6 +52,9 @@ public sealed interface ImapResponse {
 
   record Id(Map<String, String> fields) implements ImapResponse {}
 
+  /** RFC 5256 THREAD: one tree per thread ({@link ThreadTree}). */
+  record Thread(List<ThreadTree> threads) implements ImapResponse {}
+
   /** Anything we do not model; kept raw (control characters escaped) so it can be logged once. */
   record Unknown(String raw) implements ImapResponse {}
 }

@@ -168,6 +168,9 @@ public final class ImapResponseParser {
         case "ESEARCH" -> {
           return esearch();
         }
+        case "THREAD" -> {
+          return new ImapResponse.Thread(ThreadTree.parseAll(restOfLine()));
+        }
         case "VANISHED" -> {
           expect(' ');
           boolean earlier = false;
