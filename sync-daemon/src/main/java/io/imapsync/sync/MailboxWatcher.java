@@ -6,6 +6,7 @@ import io.imapsync.imap.protocol.FetchData;
 import io.imapsync.imap.protocol.SequenceSets;
 import io.imapsync.imap.protocol.ImapResponse;
 import io.imapsync.imap.session.ImapCommandException;
+import io.imapsync.imap.session.ImapConnectException;
 import io.imapsync.imap.session.ImapSession;
 import io.imapsync.imap.session.SaslMechanism;
 import io.imapsync.imap.session.SelectOptions;
@@ -53,7 +54,7 @@ public final class MailboxWatcher implements SessionListener {
   /** With X-GM-EXT-1 (Gmail) or OBJECTID (RFC 8474): the server's own thread ids decide conversations. */
   static final String GMAIL_THREAD_ITEMS = " X-GM-THRID X-GM-LABELS";
   static final String OBJECTID_THREAD_ITEMS = " THREADID";
-  /** NOOP interval for servers without a usable IDLE. */
+  /** NOOP interval for servers without a usable IDLE (shorter when IDLE renewal is set shorter). */
   static final Duration POLL_INTERVAL = Duration.ofSeconds(30);
   private static final DateTimeFormatter INTERNALDATE =
       DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
@@ -480,13 +481,17 @@ public final class MailboxWatcher implements SessionListener {
   private CompletableFuture<Void> startPolling(String why) {
     if (!polling) {
       polling = true;
-      log.info("{} {}: polling with NOOP every {} s ({})", account.accountId(), account.mailbox(),
-          POLL_INTERVAL.toSeconds(), why);
+      log.info("{} {}: polling with NOOP every {} ms ({})", account.accountId(), account.mailbox(),
+          pollInterval().toMillis(), why);
       ImapSession polled = session;
-      loop.schedule(() -> poll(polled), POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      loop.schedule(() -> poll(polled), pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
     setState(WatcherState.POLLING, why);
     return CompletableFuture.completedFuture(null);
+  }
+
+  private Duration pollInterval() {
+    return idleRenewal.compareTo(POLL_INTERVAL) < 0 ? idleRenewal : POLL_INTERVAL;
   }
 
   private void poll(ImapSession polled) {
@@ -497,7 +502,7 @@ public final class MailboxWatcher implements SessionListener {
       if (e != null) {
         onError(e);
       } else {
-        loop.schedule(() -> poll(polled), POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        loop.schedule(() -> poll(polled), pollInterval().toMillis(), TimeUnit.MILLISECONDS);
       }
     }, loop);
   }
@@ -535,6 +540,9 @@ public final class MailboxWatcher implements SessionListener {
             triggerSync();
           }
         }
+        case ImapResponse.Status st when resumed && st.code() instanceof io.imapsync.imap.protocol.ResponseCode.UidValidity v
+            && v.value() != uidValidity -> onError(new ImapConnectException(account.mailbox()
+                + " announced a new UIDVALIDITY " + v.value() + "; resuming from the checkpoint", null));
         case ImapResponse.Fetch f when f.data().flags() != null && !syncing -> {
           // An unsolicited FLAGS change (another client). Our own fetches arrive while syncing.
           if (resumed) {
@@ -566,11 +574,31 @@ public final class MailboxWatcher implements SessionListener {
     }
     renewal = loop.scheduleAtFixedRate(() -> {
       if (session != null && resumed && !syncing) {
-        // Leaving and re-entering IDLE renews it; the reconcile catches flag changes that servers
-        // without CONDSTORE never push (GreenMail pushes none).
-        reconcileNeeded = true;
-        expungeSeen = !session.hasCapability("CONDSTORE");
-        triggerSync();
+        // Leaving and re-entering IDLE renews it. Selecting again notices a folder deleted and
+        // recreated under us (a new UIDVALIDITY: servers need not say so to an idle session); the
+        // reconcile catches flag changes that servers without CONDSTORE never push (GreenMail).
+        ImapSession s = session;
+        syncing = true;
+        s.select(account.mailbox(), s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC")
+                ? SelectOptions.condStore() : SelectOptions.PLAIN)
+            .whenCompleteAsync((selected, e) -> {
+              syncing = false;
+              if (s != session) {
+                return;
+              }
+              if (e != null) {
+                onError(e);
+              } else if (selected.uidValidity() != uidValidity) {
+                onError(new ImapConnectException(account.mailbox() + " has a new UIDVALIDITY "
+                    + selected.uidValidity() + " (was " + uidValidity + "); resuming from the checkpoint", null));
+              } else {
+                exists = selected.exists();
+                selectHighestModSeq = selected.highestModSeq();
+                reconcileNeeded = true;
+                expungeSeen = !s.hasCapability("CONDSTORE");
+                triggerSync();
+              }
+            }, loop);
       }
     }, idleRenewal.toMillis(), idleRenewal.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -723,6 +751,7 @@ public final class MailboxWatcher implements SessionListener {
     if (s == state) {
       return;
     }
+    log.debug("{} {}: {} -> {} {}", account.accountId(), account.mailbox(), state, s, detail == null ? "" : detail);
     state = s;
     try {
       listener.onStateChange(account.accountId(), s, detail);

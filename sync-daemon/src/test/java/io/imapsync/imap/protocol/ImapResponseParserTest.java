@@ -151,6 +151,9 @@ class ImapResponseParserTest {
     t.add(fx("* ESEARCH (TAG \"A282\") MIN 2 COUNT 3", new ESearch("A282", false, ordered("MIN", "2", "COUNT", "3"))));
     t.add(fx("* ESEARCH (TAG \"A283\") UID ALL 4:18,21,28", new ESearch("A283", true, ordered("ALL", "4:18,21,28"))));
     t.add(fx("* ESEARCH UID COUNT 0", new ESearch(null, true, ordered("COUNT", "0"))));
+    // RFC 5256 §4 example; the tree shape itself is ThreadTreeTest's subject.
+    t.add(fx("* THREAD (2)(3 6 (4 23)(44 7 96))",
+        new ImapResponse.Thread(ThreadTree.parseAll("(2)(3 6 (4 23)(44 7 96))"))));
     t.add(fx("* ESEARCH (TAG \"A04\") UID PARTIAL (-1:-100 200:250,252:300)",
         new ESearch("A04", true, ordered("PARTIAL", "(-1:-100 200:250,252:300)"))));
     t.add(fx("* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)",
