@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A message as the feed publishes it (docs/schemas/message.schema.json). Field names are
- * snake_case in JSON. {@code id} is stable across folders and UIDVALIDITY resets.
+ * A message as the feed publishes it (docs/schemas/message.schema.json; every field is described
+ * in docs/normalization.md). Field names are snake_case in JSON. {@code id} is stable across
+ * folders and UIDVALIDITY resets.
  */
 public record MessageDocument(
     String id,
@@ -31,6 +32,7 @@ public record MessageDocument(
     boolean answered,
     boolean draft,
     List<String> flags,
+    List<String> gmailLabels,
     long size,
     boolean inbound,
     String blurb,
@@ -42,10 +44,26 @@ public record MessageDocument(
     Map<String, String> headers,
     List<String> parseWarnings) {
 
+  /**
+   * The document as it was before {@code gmail_labels}: no labels. Kept so that code built against
+   * the earlier shape still compiles.
+   */
+  public MessageDocument(String id, String accountId, String conversationId, String mailbox, long uidvalidity,
+      long uid, String messageId, String inReplyTo, List<String> references, String subject,
+      List<EmailAddress> from, List<EmailAddress> sender, List<EmailAddress> replyTo, List<EmailAddress> to,
+      List<EmailAddress> cc, List<EmailAddress> bcc, long date, long receivedAt, boolean unread, boolean starred,
+      boolean answered, boolean draft, List<String> flags, long size, boolean inbound, String blurb,
+      String bodyText, String bodyHtml, boolean truncated, boolean hasAttachments, List<Attachment> attachments,
+      Map<String, String> headers, List<String> parseWarnings) {
+    this(id, accountId, conversationId, mailbox, uidvalidity, uid, messageId, inReplyTo, references, subject,
+        from, sender, replyTo, to, cc, bcc, date, receivedAt, unread, starred, answered, draft, flags, List.of(),
+        size, inbound, blurb, bodyText, bodyHtml, truncated, hasAttachments, attachments, headers, parseWarnings);
+  }
+
   public MessageDocument withConversationId(String conversationId) {
     return new MessageDocument(id, accountId, conversationId, mailbox, uidvalidity, uid, messageId,
         inReplyTo, references, subject, from, sender, replyTo, to, cc, bcc, date, receivedAt, unread,
-        starred, answered, draft, flags, size, inbound, blurb, bodyText, bodyHtml, truncated,
+        starred, answered, draft, flags, gmailLabels, size, inbound, blurb, bodyText, bodyHtml, truncated,
         hasAttachments, attachments, headers, parseWarnings);
   }
 }
