@@ -69,6 +69,9 @@ final class Blurbs {
 
   /** Lines after which only the quoted original follows. */
   private static boolean isSeparator(String line) {
+    if (line.length() < 20 || (line.charAt(0) != '-' && line.charAt(0) != '_')) {
+      return false; // cheap test first: this runs for every line
+    }
     String l = line.toLowerCase(Locale.ROOT);
     return l.startsWith("-----original message-----") || l.startsWith("----- original message -----")
         || l.equals("________________________________") || l.startsWith("-------- original message --------")
@@ -80,6 +83,10 @@ final class Blurbs {
    * wrapped over two lines ("wrote:" on the second), 0 for any other line.
    */
   private static int attributionLines(String line, String text, int nextPos) {
+    if (line.length() < 3 || !(line.endsWith(":") || line.regionMatches(true, 0, "on ", 0, 3)
+        || line.regionMatches(true, 0, "am ", 0, 3) || line.regionMatches(true, 0, "le ", 0, 3))) {
+      return 0; // cheap test first: this runs for every line
+    }
     String l = line.toLowerCase(Locale.ROOT);
     String next = nextNonBlank(text, nextPos);
     boolean quoteFollows = next == null || next.startsWith(">");

@@ -15,7 +15,7 @@ final class HeaderFields {
   /** Lower-case field name. */
   static String name(Field field) {
     String n = field.getName();
-    return n == null ? "" : n.strip().toLowerCase(Locale.ROOT);
+    return n == null ? "" : n.toLowerCase(Locale.ROOT); // mime4j strips the name already
   }
 
   static String value(Field field, NormalizerLimits limits, Warnings warnings) {

@@ -412,9 +412,10 @@ public final class MessageNormalizer {
         textTruncated = true;
         warnings.add("body text beyond " + limits.maxTextOctets() + " octets not read");
       }
-      if (bytes.length == 0) {
-        return size;
+      if (budget <= 0) {
+        return size; // nothing of this part was read
       }
+      // an empty part still makes the body "" rather than absent
       String s = Charsets.decode(bytes, 0, bytes.length, d.charset(), warnings, type + " part");
       if (s.indexOf('\0') >= 0) {
         warnings.add("NUL characters removed from a " + type + " part");

@@ -31,28 +31,31 @@ final class Text {
       return null;
     }
     int n = s.length();
-    StringBuilder sb = null;
-    boolean space = true; // at start: drop leading white space
+    StringBuilder sb = null; // only once something must change; most strings need nothing
+    boolean space = true; // at start: leading white space is dropped
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      boolean ws = c == ' ' || c == '\t' || isControl(c);
-      if (ws && c != ' ' && c != '\t' && found != null) {
-        found[0] = true;
-      }
-      if (dropBidi && isBidiControl(c)) {
-        if (found != null) {
-          found[0] = true;
+      if (c == ' ' && !space) {
+        if (sb != null) {
+          sb.append(' ');
         }
-        if (sb == null) {
-          sb = new StringBuilder(n).append(s, 0, i);
-        }
+        space = true;
         continue;
       }
-      if (ws) {
+      boolean control = c != ' ' && (c == '\t' || isControl(c));
+      if (control && c != '\t' && found != null) {
+        found[0] = true;
+      }
+      boolean bidi = dropBidi && isBidiControl(c);
+      if (bidi && found != null) {
+        found[0] = true;
+      }
+      if (c == ' ' || control || bidi) {
+        // a second space, leading space, control or dropped bidi control: from here on, rebuild
         if (sb == null) {
           sb = new StringBuilder(n).append(s, 0, i);
         }
-        if (!space) {
+        if (!bidi && !space) {
           sb.append(' ');
           space = true;
         }
@@ -64,7 +67,7 @@ final class Text {
       space = false;
     }
     String out = sb == null ? s : sb.toString();
-    if (sb != null && out.endsWith(" ")) {
+    if (!out.isEmpty() && out.charAt(out.length() - 1) == ' ') {
       out = out.substring(0, out.length() - 1);
     }
     if (out.isEmpty()) {
