@@ -60,6 +60,14 @@ public record MessageDocument(
         size, inbound, blurb, bodyText, bodyHtml, truncated, hasAttachments, attachments, headers, parseWarnings);
   }
 
+  /** Identifiers and sizes only: no subject, address or body ever reaches a log through this. */
+  @Override
+  public String toString() {
+    return "MessageDocument[id=" + id + ", account=" + accountId + ", mailbox=" + mailbox + ", uid=" + uid
+        + ", size=" + size + ", attachments=" + (attachments == null ? 0 : attachments.size())
+        + ", warnings=" + (parseWarnings == null ? 0 : parseWarnings.size()) + "]";
+  }
+
   public MessageDocument withConversationId(String conversationId) {
     return new MessageDocument(id, accountId, conversationId, mailbox, uidvalidity, uid, messageId,
         inReplyTo, references, subject, from, sender, replyTo, to, cc, bcc, date, receivedAt, unread,
