@@ -28,7 +28,8 @@ public final class MessageIds {
       if (gt < 0) {
         break;
       }
-      String id = headerValue.substring(lt + 1, gt).strip();
+      // white space (folding inside an id) and control characters are no part of an id
+      String id = Text.compact(headerValue.substring(lt + 1, gt), null);
       if (!id.isEmpty() && id.length() <= 998 && id.indexOf('<') < 0) {
         out.add(id);
       }
@@ -47,6 +48,10 @@ public final class MessageIds {
       return null;
     }
     String v = headerValue.strip();
-    return v.isEmpty() || v.contains(" ") ? null : v;
+    if (v.isEmpty() || v.contains(" ") || v.length() > 998) {
+      return null;
+    }
+    v = Text.compact(v, null);
+    return v.isEmpty() ? null : v;
   }
 }

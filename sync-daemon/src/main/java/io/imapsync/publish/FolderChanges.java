@@ -84,7 +84,7 @@ public final class FolderChanges {
               if (d == null) {
                 continue;
               }
-              MessageDocument updated = withFlags(d, c.flags());
+              MessageDocument updated = d.withFlags(c.flags());
               b.set(layout.message(accountId, d.id()), Json.write(updated));
               b.hset(layout.folderFlags(accountId, mailbox), Long.toString(c.uid()), String.join(" ", c.flags()));
               ObjectNode payload = Json.MAPPER.createObjectNode();
@@ -335,16 +335,4 @@ public final class FolderChanges {
     return s;
   }
 
-  private static MessageDocument withFlags(MessageDocument d, List<String> flags) {
-    boolean seen = has(flags, "\\Seen");
-    return new MessageDocument(d.id(), d.accountId(), d.conversationId(), d.mailbox(), d.uidvalidity(), d.uid(),
-        d.messageId(), d.inReplyTo(), d.references(), d.subject(), d.from(), d.sender(), d.replyTo(), d.to(), d.cc(),
-        d.bcc(), d.date(), d.receivedAt(), !seen, has(flags, "\\Flagged"), has(flags, "\\Answered"),
-        has(flags, "\\Draft"), List.copyOf(flags), d.size(), d.inbound(), d.blurb(), d.bodyText(), d.bodyHtml(),
-        d.truncated(), d.hasAttachments(), d.attachments(), d.headers(), d.parseWarnings());
-  }
-
-  private static boolean has(List<String> flags, String flag) {
-    return flags.stream().anyMatch(f -> f.equalsIgnoreCase(flag));
-  }
 }

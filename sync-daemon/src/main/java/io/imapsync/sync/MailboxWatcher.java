@@ -437,7 +437,7 @@ public final class MailboxWatcher implements SessionListener {
       }
       out.add(normalizer.normalize(new RawMessage(account.accountId(), account.mailbox(), uidValidity,
           f.uid(), f.flags(), internalDate(f.internalDate()), f.size(), content, f.emailId(),
-          f.gmailMessageId())));
+          f.gmailMessageId(), f.gmailLabels())));
     }
     return out;
   }
