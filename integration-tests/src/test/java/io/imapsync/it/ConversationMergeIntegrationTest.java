@@ -171,7 +171,8 @@ class ConversationMergeIntegrationTest {
         Schemas.assertValidEvent(e.event());
       }
       assertEquals(List.of("message.created", "conversation.updated", "message.created", "conversation.updated",
-          "message.created", "conversation.merged", "conversation.updated"), seen.stream().map(FeedEntry::type).toList());
+          "message.created", "conversation.merged", "conversation.updated"), seen.stream().map(FeedEntry::type)
+          .filter(t -> !t.equals("account.state")).toList());
     }
   }
 
@@ -206,7 +207,8 @@ class ConversationMergeIntegrationTest {
       assertEquals("Offsite", conv.path("subject").asText());
       Await.until("the survivor's update", DEADLINE, () -> {
         seen.addAll(tail.poll(Duration.ofMillis(100)));
-        return seen.get(seen.size() - 1).type().equals("conversation.updated");
+        int m = seen.indexOf(merged);
+        return seen.subList(m + 1, seen.size()).stream().anyMatch(e -> e.type().equals("conversation.updated"));
       });
       for (FeedEntry e : seen) {
         Schemas.assertValidEvent(e.event());

@@ -30,7 +30,8 @@ class DemoIntegrationTest {
     assertEquals(14, count(text, "(?m)^\\[ *\\d+ms\\] \\w+ +message\\.created "), text);
     assertEquals(14, count(text, "(?m)^ +\\w+ +conversation\\.updated "), text);
     assertTrue(text.contains("messages delivered      8 (14 inbox deliveries)"), text);
-    assertTrue(text.contains("events read back        28 (14 conversation.updated, 14 message.created)"), text);
+    assertTrue(Pattern.compile("events read back +\\d+ \\(.*14 conversation\\.updated, 14 message\\.created\\)")
+        .matcher(text).find(), text);
     // alice: offsite thread, lunch, café; bob: offsite, café; carol: offsite.
     assertTrue(text.contains("conversations           6 across 3 accounts"), text);
     assertTrue(text.contains("\"Café ☕ on Friday\" from Erin Müller"), "RFC 2047 subject and name decoded:\n" + text);

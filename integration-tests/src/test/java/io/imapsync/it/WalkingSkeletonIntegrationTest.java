@@ -170,7 +170,11 @@ class WalkingSkeletonIntegrationTest {
           lastUid = uid;
         }
       }
-      assertEquals(6, seen.size(), "3 message.created + 3 conversation.updated, nothing else");
+      List<String> types = seen.stream().map(FeedEntry::type).filter(t -> !t.equals("account.state")).toList();
+      assertEquals(6, types.size(), "3 message.created + 3 conversation.updated, nothing else: " + types);
+      // The account's connection state is in the feed too: it settled in IDLE.
+      assertTrue(seen.stream().anyMatch(e -> e.type().equals("account.state")
+          && e.event().path("payload").path("state").asText().equals("idle")), "account.state idle announced");
     }
   }
 

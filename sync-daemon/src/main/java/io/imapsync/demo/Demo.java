@@ -229,6 +229,9 @@ public final class Demo {
       if (fullJson) {
         out.println(p.toPrettyString().indent(15).stripTrailing());
       }
+    } else if (ChangeEvent.ACCOUNT_STATE.equals(e.type())) {
+      out.printf("        %-6s account.state         %s%s%n", e.accountId(), p.path("state").asText(),
+          p.path("detail").isNull() ? "" : " (" + p.path("detail").asText() + ")");
     } else {
       out.printf("        %-6s %s%n", e.accountId(), e.type());
     }

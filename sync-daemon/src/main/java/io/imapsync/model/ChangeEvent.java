@@ -22,6 +22,7 @@ public record ChangeEvent(
   public static final String MESSAGE_DELETED = "message.deleted";
   public static final String CONVERSATION_DELETED = "conversation.deleted";
   public static final String MAILBOX_RESET = "mailbox.reset";
+  public static final String ACCOUNT_STATE = "account.state";
   /** A late message linked two conversations; payload: docs/schemas/conversation-merged.schema.json. */
   public static final String CONVERSATION_MERGED = "conversation.merged";
 }

@@ -236,6 +236,21 @@ public final class FolderChanges {
     });
   }
 
+  /**
+   * Announces the account's connection state (idle, polling, auth_failed, backing_off, throttled,
+   * stopped) through the same fenced path; {@code sequence} counts this owner's announcements.
+   */
+  public CompletableFuture<List<ChangeEvent>> publishState(long epoch, String mailbox, long uidValidity, String state,
+      String detail, long sequence) {
+    WriteBatch b = new WriteBatch(layout, accountId, epoch);
+    ObjectNode payload = Json.MAPPER.createObjectNode().put("state", state).put("mailbox", mailbox);
+    payload.put("detail", detail == null ? null : detail.length() > 500 ? detail.substring(0, 500) : detail);
+    b.event(new ChangeEvent(EventIds.of(ChangeEvent.ACCOUNT_STATE, accountId, epoch, mailbox, sequence),
+        ChangeEvent.ACCOUNT_STATE, accountId, System.currentTimeMillis(), new EventPosition(mailbox, uidValidity, -1, -1),
+        epoch, payload));
+    return writer.write(b).thenApply(x -> b.events());
+  }
+
   private CompletableFuture<List<ChangeEvent>> writeCheckpointOnly(long epoch, String mailbox, FolderCheckpoint next) {
     WriteBatch b = new WriteBatch(layout, accountId, epoch);
     writeCheckpoint(b, mailbox, next, System.currentTimeMillis());

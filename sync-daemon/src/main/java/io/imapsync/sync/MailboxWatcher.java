@@ -96,6 +96,8 @@ public final class MailboxWatcher implements SessionListener {
   private boolean stopped;
   private WatcherState state;
   private ScheduledFuture<?> renewal;
+  private WatcherState lastAnnounced;
+  private long announcements;
   /** Counts of the resync in progress (added, updated, removed), or null. */
   private long[] resyncCounts;
   private java.util.function.Consumer<long[]> resyncProgress;
@@ -659,6 +661,23 @@ public final class MailboxWatcher implements SessionListener {
     loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Puts settled states in the feed as account.state events (the app shows "reconnecting" or
+   * "password rejected" from them); passing states (connecting, syncing) and repeats are not sent.
+   */
+  private void announce(WatcherState s, String detail) {
+    if (epoch <= 0 || s == WatcherState.CONNECTING || s == WatcherState.SYNCING || s == lastAnnounced) {
+      return;
+    }
+    lastAnnounced = s;
+    changes.publishState(epoch, account.mailbox(), uidValidity, s.name().toLowerCase(Locale.ROOT), detail,
+        ++announcements).whenComplete((events, e) -> {
+          if (e != null) {
+            log.debug("{}: account.state not written: {}", account.accountId(), e.toString());
+          }
+        });
+  }
+
   private void published(List<ChangeEvent> events) {
     if (resyncCounts != null) {
       for (ChangeEvent e : events) {
@@ -753,6 +772,7 @@ public final class MailboxWatcher implements SessionListener {
     }
     log.debug("{} {}: {} -> {} {}", account.accountId(), account.mailbox(), state, s, detail == null ? "" : detail);
     state = s;
+    announce(s, detail);
     try {
       listener.onStateChange(account.accountId(), s, detail);
     } catch (RuntimeException e) {

@@ -48,6 +48,7 @@ public final class Schemas {
       case "conversation.deleted" -> assertValid("conversation-deleted.schema.json", event.path("payload"));
       case "conversation.merged" -> assertValid("conversation-merged.schema.json", event.path("payload"));
       case "mailbox.reset" -> assertValid("mailbox-reset.schema.json", event.path("payload"));
+      case "account.state" -> assertValid("account-state.schema.json", event.path("payload"));
       default -> throw new AssertionError("unknown event type " + event.path("type"));
     }
   }
