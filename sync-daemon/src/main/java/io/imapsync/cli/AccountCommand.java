@@ -5,11 +5,8 @@ import io.imapsync.accounts.AccountRegistry;
 import io.imapsync.accounts.AuditLog;
 import io.imapsync.accounts.AuthKind;
 import io.imapsync.accounts.SecretBox;
-import io.imapsync.daemon.RedisUrls;
 import io.imapsync.imap.session.Security;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,26 +38,9 @@ final class AccountCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** Options every account command takes. */
-  static class RedisOptions {
-    @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
-    String redisUrl;
-
-    @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX)
-    String prefix;
-
-    @Option(names = "--partitions", defaultValue = "16")
-    int partitions;
-
-    <T> T withRegistry(RegistryAction<T> action) throws Exception {
-      KeyLayout layout = new KeyLayout(prefix, partitions);
-      RedisClient client = RedisClient.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
-      try (StatefulRedisConnection<String, String> c = client.connect()) {
-        return action.run(new AccountRegistry(c.sync(), layout), new AuditLog(c.sync(), layout));
-      } finally {
-        client.shutdown();
-      }
-    }
+  /** Runs an action with the registry and audit log of the deployment named by the options. */
+  static <T> T withRegistry(RedisOptions redis, RegistryAction<T> action) throws Exception {
+    return redis.withConnection((c, layout) -> action.run(new AccountRegistry(c.sync(), layout), new AuditLog(c.sync(), layout)));
   }
 
   interface RegistryAction<T> {
@@ -128,7 +108,7 @@ final class AccountCommand implements Runnable {
             security, f.username, f.auth == null ? AuthKind.PASSWORD : f.auth, box.seal(id, secret), f.mailboxes,
             f.budget == null ? AccountRecord.DEFAULT_CONNECTION_BUDGET : f.budget, f.days == null ? 0 : f.days,
             f.count == null ? AccountRecord.DEFAULT_INITIAL_SYNC_COUNT : f.count, f.own, f.ca, false, now, now);
-        return redis.withRegistry((registry, audit) -> {
+        return withRegistry(redis, (registry, audit) -> {
           if (registry.get(id).isPresent()) {
             return fail("account " + id + " exists; use 'syncctl account update'");
           }
@@ -153,7 +133,7 @@ final class AccountCommand implements Runnable {
     public Integer call() throws Exception {
       try {
         Optional<String> secret = f == null ? Optional.empty() : f.secret();
-        return redis.withRegistry((registry, audit) -> {
+        return withRegistry(redis, (registry, audit) -> {
           Optional<AccountRecord> old = registry.get(id);
           if (old.isEmpty()) {
             return fail("no account " + id);
@@ -186,7 +166,7 @@ final class AccountCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return redis.withRegistry((registry, audit) -> {
+      return withRegistry(redis, (registry, audit) -> {
         Optional<AccountRecord> r = registry.get(id);
         if (r.isEmpty()) {
           return fail("no account " + id);
@@ -213,9 +193,7 @@ final class AccountCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      KeyLayout layout = new KeyLayout(redis.prefix, redis.partitions);
-      RedisClient client = RedisClient.create(redis.redisUrl != null ? redis.redisUrl : RedisUrls.fromEnvironment());
-      try (StatefulRedisConnection<String, String> c = client.connect()) {
+      return redis.withConnection((c, layout) -> {
         AccountRegistry registry = new AccountRegistry(c.sync(), layout);
         System.out.printf("%-24s %-30s %-24s %-12s %s%n", "ACCOUNT", "SERVER", "USERNAME", "STATE", "LAST ERROR");
         for (AccountRecord a : registry.list()) {
@@ -224,10 +202,8 @@ final class AccountCommand implements Runnable {
           System.out.printf("%-24s %-30s %-24s %-12s %s%n", a.id(), a.host() + ":" + a.port(), a.username(), state,
               st.getOrDefault("last_error", ""));
         }
-      } finally {
-        client.shutdown();
-      }
-      return 0;
+        return 0;
+      });
     }
   }
 
@@ -239,7 +215,7 @@ final class AccountCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return redis.withRegistry((registry, audit) -> {
+      return withRegistry(redis, (registry, audit) -> {
         Optional<AccountRecord> r = registry.get(id);
         if (r.isEmpty()) {
           return fail("no account " + id);
@@ -276,7 +252,7 @@ final class AccountCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return redis.withRegistry((registry, audit) -> {
+      return withRegistry(redis, (registry, audit) -> {
         boolean removed = registry.remove(id);
         audit.record(AuditLog.currentOperator(), "account remove", id, removed ? "ok" : "not found");
         System.out.println(removed ? "removed " + id : "no account " + id);
@@ -294,7 +270,7 @@ final class AccountCommand implements Runnable {
     public Integer call() throws Exception {
       try {
         SecretBox box = SecretBox.fromEnvironment(System::getenv);
-        return redis.withRegistry((registry, audit) -> {
+        return withRegistry(redis, (registry, audit) -> {
           int rotated = 0;
           for (AccountRecord a : registry.list()) {
             if (box.needsRotation(a.sealedSecret())) {

@@ -2,10 +2,6 @@ package io.imapsync.cli;
 
 import io.imapsync.consumer.FeedConsumer;
 import io.imapsync.consumer.FeedEntry;
-import io.imapsync.daemon.RedisUrls;
-import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,23 +29,16 @@ final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--max", defaultValue = "0", description = "Stop after this many events (0: run until Ctrl-C).")
   long max;
 
-  @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
-  String redisUrl;
-
-  @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX)
-  String prefix;
-
-  @Option(names = "--partitions", defaultValue = "16")
-  int partitions;
+  @picocli.CommandLine.Mixin
+  RedisOptions redis = new RedisOptions();
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
-    RedisClient client = RedisClient.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
-    long handled = 0;
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      FeedConsumer feed = FeedConsumer.builder(c, new KeyLayout(prefix, partitions))
+    return redis.withConnection((c, layout) -> {
+      long handled = 0;
+      FeedConsumer feed = FeedConsumer.builder(c, layout)
           .group(group).consumer(consumer).startFromBeginning(fromStart).build();
       while (running.get() && (max == 0 || handled < max)) {
         for (FeedEntry e : feed.poll(Duration.ofSeconds(1))) {
@@ -59,9 +48,7 @@ final class ConsumeCommand implements Callable<Integer> {
           handled++;
         }
       }
-    } finally {
-      client.shutdown();
-    }
-    return 0;
+      return 0;
+    });
   }
 }

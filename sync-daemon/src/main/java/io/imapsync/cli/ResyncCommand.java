@@ -1,10 +1,7 @@
 package io.imapsync.cli;
 
 import io.imapsync.accounts.AuditLog;
-import io.imapsync.daemon.RedisUrls;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.Map;
@@ -27,19 +24,15 @@ final class ResyncCommand implements Callable<Integer> {
   @Option(names = "--mailbox", description = "Only this folder (default: every watched folder).") String mailbox;
   @Option(names = "--full", description = "Rebuild: fetch everything again (message ids stay), remove what is gone.") boolean full;
   @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).") Duration timeout;
-  @Option(names = "--redis-url") String redisUrl;
-  @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX) String prefix;
-  @Option(names = "--partitions", defaultValue = "16") int partitions;
+  @picocli.CommandLine.Mixin RedisOptions redis = new RedisOptions();
 
   /** A daemon that runs the account answers within a second; this long without an answer means none does. */
   static final Duration PICKUP_DEADLINE = Duration.ofSeconds(15);
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     KeyLayout.checkAccountId(account);
-    KeyLayout layout = new KeyLayout(prefix, partitions);
-    RedisClient client = RedisClient.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
+    return redis.withConnection((c, layout) -> {
       RedisCommands<String, String> r = c.sync();
       AuditLog audit = new AuditLog(r, layout);
       String who = AuditLog.currentOperator();
@@ -85,8 +78,6 @@ final class ResyncCommand implements Callable<Integer> {
         }
         LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // polling interval while showing progress
       }
-    } finally {
-      client.shutdown();
-    }
+    });
   }
 }

@@ -2,10 +2,6 @@ package io.imapsync.cli;
 
 import io.imapsync.consumer.FeedEntry;
 import io.imapsync.consumer.StreamTail;
-import io.imapsync.daemon.RedisUrls;
-import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,20 +35,12 @@ public final class SyncCtlCommand implements Runnable {
     @Option(names = "--from-start", description = "Start at the oldest entry instead of now.")
     boolean fromStart;
 
-    @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
-    String redisUrl;
-
-    @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX)
-    String prefix;
-
-    @Option(names = "--partitions", defaultValue = "16")
-    int partitions;
+    @CommandLine.Mixin
+    RedisOptions redis = new RedisOptions();
 
     @Override
-    public Integer call() {
-      KeyLayout layout = new KeyLayout(prefix, partitions);
-      RedisClient client = RedisClient.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
-      try (StatefulRedisConnection<String, String> c = client.connect()) {
+    public Integer call() throws Exception {
+      return redis.withConnection((c, layout) -> {
         StreamTail tail = new StreamTail(c, layout, fromStart);
         while (!Thread.currentThread().isInterrupted()) {
           for (FeedEntry e : tail.poll(Duration.ofSeconds(1))) {
@@ -62,10 +50,8 @@ public final class SyncCtlCommand implements Runnable {
             }
           }
         }
-      } finally {
-        client.shutdown();
-      }
-      return 0;
+        return 0;
+      });
     }
   }
 }
