@@ -2,6 +2,7 @@ package io.imapsync.cli;
 
 import io.imapsync.accounts.SecretBox;
 import io.imapsync.daemon.AccountsFile;
+import io.imapsync.daemon.IdleRenewals;
 import io.imapsync.daemon.RegistryFollower;
 import io.imapsync.daemon.RedisUrls;
 import io.imapsync.daemon.SyncDaemon;
@@ -36,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--idle-renewal", defaultValue = "PT4M", description = "Re-issue IDLE this often, ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration idleRenewal;
 
+  @Option(names = "--idle-renewal-for", paramLabel = "HOST=DURATION",
+      description = "Per-host IDLE renewal, repeatable; HOST may be *.domain (e.g. imap.gmail.com=PT9M).")
+  List<String> idleRenewalFor = List.of();
+
   @Option(names = "--stream-retention", defaultValue = "PT24H",
       description = "Keep stream entries at least this long; older ones go once every consumer group acknowledged them (default: ${DEFAULT-VALUE}).")
   Duration streamRetention;
@@ -54,8 +59,14 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
-    if (idleRenewal.compareTo(Duration.ofMinutes(29)) > 0) {
-      System.err.println("error: --idle-renewal must be at most 29 minutes (RFC 2177)");
+    IdleRenewals renewals;
+    try {
+      renewals = new IdleRenewals(idleRenewal);
+      for (String spec : idleRenewalFor) {
+        renewals.with(spec);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
       return 2;
     }
     String url = redisUrl != null ? redisUrl : RedisUrls.fromEnvironment();
@@ -63,6 +74,7 @@ final class RunCommand implements Callable<Integer> {
     try (SharedResources resources = SharedResources.create();
          SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      daemon.idleRenewals(renewals);
       daemon.trimStreams(streamRetention);
       daemon.serveResyncRequests();
       for (AccountConfig a : list) {

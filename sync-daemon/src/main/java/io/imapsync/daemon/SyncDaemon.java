@@ -45,6 +45,7 @@ public final class SyncDaemon implements AutoCloseable {
   private StatefulRedisConnection<String, String> maintenanceConnection;
   private ResyncRequests resyncRequests;
   private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
+  private IdleRenewals idleRenewals;
   private java.util.concurrent.ScheduledExecutorService maintenance;
   private final HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
 
@@ -97,6 +98,11 @@ public final class SyncDaemon implements AutoCloseable {
     return layout;
   }
 
+  /** Per-host IDLE renewal intervals for accounts added from now on (default: the constructor's). */
+  public synchronized void idleRenewals(IdleRenewals renewals) {
+    this.idleRenewals = renewals;
+  }
+
   /** Session timeouts for accounts added from now on (defaults: {@link SessionOptions#DEFAULTS}). */
   public synchronized void sessionOptions(SessionOptions options) {
     this.sessionOptions = options;
@@ -106,7 +112,8 @@ public final class SyncDaemon implements AutoCloseable {
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId(),
         ConversationOptions.forAccount(account.ownAddresses()));
     FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId());
-    MailboxWatcher w = new MailboxWatcher(account, resources, feed, changes, stateWriter, idleRenewal, hostGuards);
+    Duration renewal = idleRenewals == null ? idleRenewal : idleRenewals.forHost(account.endpoint().host());
+    MailboxWatcher w = new MailboxWatcher(account, resources, feed, changes, stateWriter, renewal, hostGuards);
     w.sessionOptions(sessionOptions);
     watchers.add(w);
     w.start();
