@@ -316,6 +316,14 @@ class SyncRandomizedIntegrationTest {
   }
 
   private static boolean changeFlagsOnce(Store store, Random random) throws Exception {
+    return onRandomMessage(store, random, m -> {
+      Flags.Flag flag = random.nextBoolean() ? Flags.Flag.SEEN : Flags.Flag.FLAGGED;
+      m.setFlag(flag, !m.isSet(flag));
+    });
+  }
+
+  /** Opens the folder read-write, applies the action to a random message; false if the folder is empty. */
+  private static boolean onRandomMessage(Store store, Random random, MessageAction action) throws Exception {
     Folder f = store.getFolder(FOLDER);
     f.open(Folder.READ_WRITE);
     try {
@@ -323,13 +331,15 @@ class SyncRandomizedIntegrationTest {
       if (n == 0) {
         return false;
       }
-      Message m = f.getMessage(1 + random.nextInt(n));
-      Flags.Flag flag = random.nextBoolean() ? Flags.Flag.SEEN : Flags.Flag.FLAGGED;
-      m.setFlag(flag, !m.isSet(flag));
+      action.apply(f.getMessage(1 + random.nextInt(n)));
       return true;
     } finally {
       f.close(false);
     }
+  }
+
+  private interface MessageAction {
+    void apply(Message m) throws Exception;
   }
 
   private static boolean expunge(Store store, Random random) throws Exception {
@@ -338,18 +348,9 @@ class SyncRandomizedIntegrationTest {
   }
 
   private static boolean expungeOnce(Store store, Random random) throws Exception {
-    Folder f = store.getFolder(FOLDER);
-    f.open(Folder.READ_WRITE);
-    try {
-      int n = f.getMessageCount();
-      if (n == 0) {
-        return false;
-      }
-      f.getMessage(1 + random.nextInt(n)).setFlag(Flags.Flag.DELETED, true);
-      f.expunge();
-      return true;
-    } finally {
-      f.close(false);
-    }
+    return onRandomMessage(store, random, m -> {
+      m.setFlag(Flags.Flag.DELETED, true);
+      m.getFolder().expunge();
+    });
   }
 }

@@ -83,6 +83,30 @@ final class AccountCommand implements Runnable {
       }
       return Optional.empty();
     }
+
+    /**
+     * The record these options describe: given fields over {@code old} (update), or over the
+     * defaults when {@code old} is null (add). The record's constructor checks every field.
+     */
+    AccountRecord merge(String id, AccountRecord old, String sealedSecret, long now) {
+      Security sec = security != null ? security : old != null ? old.security() : Security.TLS;
+      return new AccountRecord(id,
+          host != null ? host : old != null ? old.host() : null,
+          port != null ? port : old != null ? old.port() : sec == Security.TLS ? 993 : 143,
+          sec,
+          username != null ? username : old != null ? old.username() : null,
+          auth != null ? auth : old != null ? old.auth() : AuthKind.PASSWORD,
+          sealedSecret,
+          mailboxes != null ? mailboxes : old != null ? old.mailboxes() : List.of(),
+          budget != null ? budget : old != null ? old.connectionBudget() : AccountRecord.DEFAULT_CONNECTION_BUDGET,
+          days != null ? days : old != null ? old.initialSyncDays() : 0,
+          count != null ? count : old != null ? old.initialSyncCount() : AccountRecord.DEFAULT_INITIAL_SYNC_COUNT,
+          own != null ? own : old != null ? old.ownAddresses() : List.of(),
+          ca != null ? ca : old != null ? old.trustedCaPem() : null,
+          old != null && old.paused(),
+          old != null ? old.createdAt() : now,
+          now);
+    }
   }
 
   static int fail(String message) {
@@ -102,12 +126,7 @@ final class AccountCommand implements Runnable {
         SecretBox box = SecretBox.fromEnvironment(System::getenv);
         String secret = f.secret().orElseThrow(() -> new IllegalArgumentException(
             "a password or token is required: --secret-env VAR or --secret-stdin"));
-        Security security = f.security == null ? Security.TLS : f.security;
-        long now = System.currentTimeMillis();
-        AccountRecord r = new AccountRecord(id, f.host, f.port != null ? f.port : security == Security.TLS ? 993 : 143,
-            security, f.username, f.auth == null ? AuthKind.PASSWORD : f.auth, box.seal(id, secret), f.mailboxes,
-            f.budget == null ? AccountRecord.DEFAULT_CONNECTION_BUDGET : f.budget, f.days == null ? 0 : f.days,
-            f.count == null ? AccountRecord.DEFAULT_INITIAL_SYNC_COUNT : f.count, f.own, f.ca, false, now, now);
+        AccountRecord r = f.merge(id, null, box.seal(id, secret), System.currentTimeMillis());
         return withRegistry(redis, (registry, audit) -> {
           if (registry.get(id).isPresent()) {
             return fail("account " + id + " exists; use 'syncctl account update'");
@@ -139,15 +158,9 @@ final class AccountCommand implements Runnable {
             return fail("no account " + id);
           }
           AccountRecord o = old.get();
-          Fields x = f == null ? new Fields() : f;
           String sealed = secret.isPresent() ? SecretBox.fromEnvironment(System::getenv).seal(id, secret.get())
               : o.sealedSecret();
-          AccountRecord r = new AccountRecord(id, x.host != null ? x.host : o.host(), x.port != null ? x.port : o.port(),
-              x.security != null ? x.security : o.security(), x.username != null ? x.username : o.username(),
-              x.auth != null ? x.auth : o.auth(), sealed, x.mailboxes != null ? x.mailboxes : o.mailboxes(),
-              x.budget != null ? x.budget : o.connectionBudget(), x.days != null ? x.days : o.initialSyncDays(),
-              x.count != null ? x.count : o.initialSyncCount(), x.own != null ? x.own : o.ownAddresses(),
-              x.ca != null ? x.ca : o.trustedCaPem(), o.paused(), o.createdAt(), System.currentTimeMillis());
+          AccountRecord r = (f == null ? new Fields() : f).merge(id, o, sealed, System.currentTimeMillis());
           registry.put(r);
           audit.record(AuditLog.currentOperator(), "account update", id, "ok");
           System.out.println("updated " + r);
