@@ -125,9 +125,12 @@ class CorpusNormalizationIntegrationTest {
           + expectedNext + ")", DEADLINE, () -> expectedNext.equals(
               redis.sync().hget(layout.folderState(ACCOUNT, "INBOX"), "uidnext")));
       Await.until("alice's INBOX back in IDLE", DEADLINE, () -> states.get(ACCOUNT) == WatcherState.IDLE);
-      Await.until("a message.created event per corpus message", DEADLINE, () -> {
+      // A file that repeats another byte for byte is the same message in a second place: one
+      // document, announced as message.updated with its mailboxes, not a second message.created.
+      Await.until("a message.created (or, for a duplicate, a new place) per corpus message", DEADLINE, () -> {
         events.addAll(tail.poll(Duration.ofMillis(200)));
-        return events.stream().filter(e -> e.type().equals("message.created")).count() == files.size();
+        return events.stream().filter(e -> e.type().equals("message.created") || (e.type().equals("message.updated")
+            && e.event().path("payload").path("changed").has("mailboxes"))).count() == files.size();
       });
     }
 

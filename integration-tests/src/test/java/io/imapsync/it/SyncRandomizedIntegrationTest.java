@@ -235,9 +235,9 @@ class SyncRandomizedIntegrationTest {
         }
       }
       TreeMap<Long, Set<String>> fromEvents = new TreeMap<>();
-      replay.folder(FOLDER).forEach((uid, flags) -> fromEvents.put(uid, norm(flags)));
+      replay.folder(FOLDER).forEach((uid, flags) -> fromEvents.put(uid, SyncChecker.norm(flags)));
       TreeMap<Long, Set<String>> fromServer = new TreeMap<>();
-      truth[0].messages().forEach((uid, e) -> fromServer.put(uid, norm(e.flags())));
+      truth[0].messages().forEach((uid, e) -> fromServer.put(uid, SyncChecker.norm(e.flags())));
       assertEquals(fromServer, fromEvents, "[" + name + "] seed " + seed + ": replaying the events does not give the server's folder");
       System.out.println("[" + name + "] in sync: " + fromServer.size() + " messages; events repeated (same id): "
           + replay.repeats());
@@ -251,15 +251,6 @@ class SyncRandomizedIntegrationTest {
     }
   }
 
-  private static Set<String> norm(List<String> flags) {
-    Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    for (String f : flags) {
-      if (!f.isBlank() && !f.toLowerCase(Locale.ROOT).equals("\\recent")) {
-        s.add(f);
-      }
-    }
-    return s;
-  }
 
   /** One operation of our independent client. */
   private interface Op<T> {

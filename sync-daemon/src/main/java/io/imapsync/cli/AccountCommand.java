@@ -56,7 +56,7 @@ final class AccountCommand implements Runnable {
     @Option(names = "--auth", description = "PASSWORD (default) or OAUTH2 (the secret is an access token).") AuthKind auth;
     @Option(names = "--secret-env", description = "Read the password or token from this environment variable.") String secretEnv;
     @Option(names = "--secret-stdin", description = "Read the password or token from the first line of stdin.") boolean secretStdin;
-    @Option(names = "--mailbox", description = "A folder to watch (repeat); default: Inbox, Sent, Archive/All Mail, Drafts, Junk, Trash.") List<String> mailboxes;
+    @Option(names = "--mailbox", description = "A folder to watch (repeat); '*' for every folder; default: Inbox, Sent, Drafts, Archive/All Mail, Junk, Trash.") List<String> mailboxes;
     @Option(names = "--connection-budget", description = "Most simultaneous connections (1-16, default 2).") Integer budget;
     @Option(names = "--initial-sync-days") Integer days;
     @Option(names = "--initial-sync-count") Integer count;

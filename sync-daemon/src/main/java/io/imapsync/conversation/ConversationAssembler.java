@@ -549,16 +549,14 @@ public final class ConversationAssembler {
     }
     for (int i = 0; i < fresh.size(); i++) {
       MessageDocument m = fresh.get(i).message();
-      msgs.put(m.id(), new ConversationMessage(m.id(), m.mailbox(), m.uid(),
+      msgs.put(m.id(), new ConversationMessage(m.id(), m.mailbox(), m.mailboxNames(), m.uid(),
           m.from() == null || m.from().isEmpty() ? null : m.from().get(0), m.date(), m.subject(), m.blurb(),
           m.unread(), m.starred(), m.hasAttachments()));
       addAll(participants, m.from(), "from");
       addAll(participants, m.to(), "to");
       addAll(participants, m.cc(), "cc");
       addAll(participants, m.bcc(), "bcc");
-      if (m.mailbox() != null) {
-        mailboxes.add(m.mailbox());
-      }
+      mailboxes.addAll(m.mailboxNames());
       labels.addAll(freshFacts.get(i).labels());
     }
     List<ConversationMessage> sorted = new ArrayList<>(msgs.values());

@@ -2,12 +2,13 @@ package io.imapsync.conversation;
 
 import io.imapsync.model.ConversationDocument;
 import io.imapsync.model.ConversationMessage;
+import io.imapsync.model.MessageDocument;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Changes to a conversation that are not a new message: a message's flags changed, or a message
- * left it (expunged). Each returns a new document with {@code version} one higher, or null when the
+ * Changes to a conversation that are not a new message: a message's flags changed, it moved, or it
+ * left the conversation (deleted). Each returns a new document with {@code version} one higher, or null when the
  * conversation has no message left.
  */
 public final class ConversationEdits {
@@ -18,7 +19,7 @@ public final class ConversationEdits {
     boolean changed = false;
     for (ConversationMessage m : c.messages()) {
       if (m.id().equals(messageId) && (m.unread() != unread || m.starred() != starred)) {
-        msgs.add(new ConversationMessage(m.id(), m.mailbox(), m.uid(), m.from(), m.date(), m.subject(), m.blurb(),
+        msgs.add(new ConversationMessage(m.id(), m.mailbox(), m.mailboxes(), m.uid(), m.from(), m.date(), m.subject(), m.blurb(),
             unread, starred, m.hasAttachments()));
         changed = true;
       } else {
@@ -36,9 +37,25 @@ public final class ConversationEdits {
     return msgs.isEmpty() ? null : rebuild(c, msgs);
   }
 
+  /** The message is now in other folders (moved, copied, or a copy removed). */
+  public static ConversationDocument withLocations(ConversationDocument c, MessageDocument moved) {
+    List<ConversationMessage> msgs = new ArrayList<>(c.messages().size());
+    boolean changed = false;
+    for (ConversationMessage m : c.messages()) {
+      if (m.id().equals(moved.id())) {
+        msgs.add(new ConversationMessage(m.id(), moved.mailbox(), moved.mailboxNames(), moved.uid(), m.from(), m.date(),
+            m.subject(), m.blurb(), moved.unread(), moved.starred(), m.hasAttachments()));
+        changed = true;
+      } else {
+        msgs.add(m);
+      }
+    }
+    return changed ? rebuild(c, msgs) : c;
+  }
+
   private static ConversationDocument rebuild(ConversationDocument c, List<ConversationMessage> msgs) {
     ConversationMessage newest = msgs.get(msgs.size() - 1);
-    List<String> mailboxes = msgs.stream().map(ConversationMessage::mailbox).distinct().toList();
+    List<String> mailboxes = msgs.stream().flatMap(m -> m.mailboxes().stream()).distinct().toList();
     return new ConversationDocument(c.id(), c.accountId(), msgs.get(0).subject() != null ? msgs.get(0).subject() : c.subject(),
         newest.blurb(), newest.date(), msgs.size(),
         msgs.stream().anyMatch(ConversationMessage::unread), msgs.stream().anyMatch(ConversationMessage::starred),

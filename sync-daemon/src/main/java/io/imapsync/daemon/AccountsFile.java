@@ -1,5 +1,7 @@
 package io.imapsync.daemon;
 
+import io.imapsync.accounts.AuthKind;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.imap.session.Security;
@@ -62,11 +64,19 @@ public final class AccountsFile {
         own.add(o.asText().toLowerCase(Locale.ROOT));
       }
       try {
+        List<String> folders = new java.util.ArrayList<>();
+        a.path("mailboxes").forEach(m -> folders.add(m.asText()));
+        if (folders.isEmpty() && a.hasNonNull("mailbox")) {
+          folders.add(a.get("mailbox").asText());
+        }
         out.add(new AccountConfig(id,
             new ImapEndpoint(text(a, "host", where), port, security, null, null,
                 a.hasNonNull("trusted_ca_pem") ? a.get("trusted_ca_pem").asText() : null),
-            text(a, "username", where), password, a.path("mailbox").asText("INBOX"), own,
-            a.path("initial_sync_limit").asInt(AccountConfig.DEFAULT_INITIAL_SYNC_LIMIT)));
+            text(a, "username", where), password, folders, own,
+            a.path("initial_sync_limit").asInt(AccountConfig.DEFAULT_INITIAL_SYNC_LIMIT), AuthKind.PASSWORD,
+            a.path("connection_budget").asInt(AccountConfig.DEFAULT_CONNECTION_BUDGET),
+            java.time.Duration.ofSeconds(a.path("status_interval_seconds").asLong(60)), a.path("notify").asBoolean(true),
+            a.path("initial_sync_days").asInt(0)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(where + ": " + e.getMessage());
       }

@@ -93,12 +93,19 @@ public final class RegistryFollower implements AutoCloseable {
     }
   }
 
+  private volatile java.time.Duration statusInterval = AccountConfig.DEFAULT_STATUS_INTERVAL;
+
+  /** How often polled folders are checked, for accounts started from now on. */
+  public void statusInterval(java.time.Duration interval) {
+    this.statusInterval = interval;
+  }
+
   AccountConfig toConfig(AccountRecord r) {
     String secret = secrets.open(r.id(), r.sealedSecret());
-    String mailbox = r.mailboxes().isEmpty() ? "INBOX" : r.mailboxes().get(0);
     int limit = r.initialSyncCount() == 0 ? AccountConfig.DEFAULT_INITIAL_SYNC_LIMIT : r.initialSyncCount();
     return new AccountConfig(r.id(), new ImapEndpoint(r.host(), r.port(), r.security(), null, null, r.trustedCaPem()),
-        r.username(), secret, mailbox, new LinkedHashSet<>(r.ownAddresses()), limit, r.auth());
+        r.username(), secret, r.mailboxes(), new LinkedHashSet<>(r.ownAddresses()), limit, r.auth(),
+        r.connectionBudget(), statusInterval, true, r.initialSyncDays());
   }
 
   /** Account ids this daemon runs now. */

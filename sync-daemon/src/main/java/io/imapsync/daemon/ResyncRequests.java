@@ -1,7 +1,9 @@
 package io.imapsync.daemon;
 
 import io.imapsync.publish.KeyLayout;
+import io.imapsync.sync.AccountSync;
 import io.imapsync.sync.MailboxWatcher;
+import io.imapsync.model.ChangeEvent;
 import io.imapsync.sync.ResyncReport;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -75,27 +77,39 @@ public final class ResyncRequests implements AutoCloseable {
     String id = request.get("request");
     String mailbox = request.getOrDefault("mailbox", "");
     boolean full = Boolean.parseBoolean(request.getOrDefault("full", "false"));
-    List<MailboxWatcher> targets = new ArrayList<>();
-    for (MailboxWatcher w : daemon.watchers()) {
-      if (w.accountId().equals(account) && (mailbox.isEmpty() || w.mailbox().equals(mailbox))) {
-        targets.add(w);
+    AccountSync owner = null;
+    for (AccountSync a : daemon.accounts()) {
+      if (a.accountId().equals(account)) {
+        owner = a;
       }
     }
-    if (targets.isEmpty()) {
-      return; // not ours (or no such folder here): the owning daemon answers
+    if (owner == null) {
+      return; // not ours: the owning daemon answers
     }
+    List<String> targets = mailbox.isEmpty() ? owner.folders()
+        : owner.folders().contains(mailbox) ? List.of(mailbox) : List.of();
     String status = layout.resyncStatus(account, id);
     RedisCommands<String, String> w = writer.sync();
+    if (targets.isEmpty()) {
+      w.hset(status, Map.of("status", "failed", "error", "folder " + mailbox + " is not watched for " + account
+          + " (watched: " + owner.folders() + ")", "finished_at", Long.toString(System.currentTimeMillis())));
+      w.expire(status, STATUS_TTL);
+      return;
+    }
     w.hset(status, Map.of("status", "running", "started_at", Long.toString(System.currentTimeMillis()),
         "folders", Integer.toString(targets.size())));
     w.expire(status, STATUS_TTL);
     long[] totals = new long[3];
     StringBuilder errors = new StringBuilder();
-    for (MailboxWatcher target : targets) {
+    for (String folder : targets) {
       long[] before = totals.clone();
+      MailboxWatcher target = owner.watcherOf(folder);
       try {
-        ResyncReport r = target.resync(full, counts -> writer.async().hset(status, Map.of(
-            "current_folder", target.mailbox(),
+        if (target == null) {
+          throw new IllegalStateException("no connection mirrors it now");
+        }
+        ResyncReport r = target.resync(folder, full, counts -> writer.async().hset(status, Map.of(
+            "current_folder", folder,
             "added", Long.toString(before[0] + counts[0]),
             "updated", Long.toString(before[1] + counts[1]),
             "removed", Long.toString(before[2] + counts[2])))).join();
@@ -104,8 +118,22 @@ public final class ResyncRequests implements AutoCloseable {
         totals[2] += r.removed();
       } catch (RuntimeException e) {
         Throwable c = e.getCause() != null ? e.getCause() : e;
-        errors.append(target.mailbox()).append(": ").append(c.getMessage()).append("; ");
+        errors.append(folder).append(": ").append(c.getMessage()).append("; ");
       }
+    }
+    // Messages the resync found expunged wait on the gone list until every folder was checked
+    // (a move is not a deletion): count them once decided.
+    try {
+      // Two sweeps: a deletion is announced once two full checks of the folders missed it.
+      for (int round = 0; round < 2; round++) {
+        for (ChangeEvent e : owner.sweep().get(2 * 30, java.util.concurrent.TimeUnit.SECONDS)) {
+          if (e.type().equals(ChangeEvent.MESSAGE_DELETED)) {
+            totals[2]++;
+          }
+        }
+      }
+    } catch (Exception e) {
+      errors.append("sweep: ").append(e.toString()).append("; ");
     }
     Map<String, String> end = new LinkedHashMap<>();
     end.put("status", errors.isEmpty() ? "done" : "failed");

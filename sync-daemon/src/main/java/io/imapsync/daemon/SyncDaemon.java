@@ -11,7 +11,8 @@ import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.HostGuards;
 import io.imapsync.sync.HostPolicy;
-import io.imapsync.sync.MailboxWatcher;
+import io.imapsync.sync.AccountSync;
+import io.imapsync.publish.SerialQueue;
 import io.imapsync.sync.SyncListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -25,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon: one Redis connection (multiplexed, on the shared event loops) and one watcher per
- * account folder. Owns nothing it did not create: the caller passes the shared resources.
+ * The daemon: one Redis connection (multiplexed, on the shared event loops) and one
+ * {@link AccountSync} per account (its folders over at most its connection budget). Owns nothing it did not create: the caller passes the shared resources.
  */
 public final class SyncDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncDaemon.class);
@@ -41,7 +42,7 @@ public final class SyncDaemon implements AutoCloseable {
   private final SyncListener listener;
   private final AccountStateWriter stateWriter;
   private final Duration idleRenewal;
-  private final List<MailboxWatcher> watchers = new ArrayList<>();
+  private final List<AccountSync> accounts = new ArrayList<>();
   private StatefulRedisConnection<String, String> maintenanceConnection;
   private ResyncRequests resyncRequests;
   private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
@@ -108,23 +109,24 @@ public final class SyncDaemon implements AutoCloseable {
     this.sessionOptions = options;
   }
 
-  public synchronized MailboxWatcher add(AccountConfig account) {
+  public synchronized AccountSync add(AccountConfig account) {
+    SerialQueue queue = new SerialQueue();
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId(),
-        ConversationOptions.forAccount(account.ownAddresses()));
-    FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId());
+        ConversationOptions.forAccount(account.ownAddresses()), queue);
+    FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId(), queue);
     Duration renewal = idleRenewals == null ? idleRenewal : idleRenewals.forHost(account.endpoint().host());
-    MailboxWatcher w = new MailboxWatcher(account, resources, feed, changes, stateWriter, renewal, hostGuards);
-    w.sessionOptions(sessionOptions);
-    watchers.add(w);
-    w.start();
-    return w;
+    AccountSync a = new AccountSync(account, resources, feed, changes, stateWriter, renewal, hostGuards);
+    a.sessionOptions(sessionOptions);
+    accounts.add(a);
+    a.start();
+    return a;
   }
 
   /** Stops and forgets the watcher of an account (paused or removed); completes when it logged out. */
   public CompletableFuture<Void> remove(String accountId) {
-    List<MailboxWatcher> stopping = new ArrayList<>();
+    List<AccountSync> stopping = new ArrayList<>();
     synchronized (this) {
-      watchers.removeIf(w -> {
+      accounts.removeIf(w -> {
         if (w.accountId().equals(accountId)) {
           stopping.add(w);
           return true;
@@ -132,22 +134,22 @@ public final class SyncDaemon implements AutoCloseable {
         return false;
       });
     }
-    return CompletableFuture.allOf(stopping.stream().map(MailboxWatcher::stop).toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(stopping.stream().map(AccountSync::stop).toArray(CompletableFuture[]::new));
   }
 
   public RedisClient redisClient() {
     return redisClient;
   }
 
-  public synchronized List<MailboxWatcher> watchers() {
-    return List.copyOf(watchers);
+  public synchronized List<AccountSync> accounts() {
+    return List.copyOf(accounts);
   }
 
   @Override
   public void close() {
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     synchronized (this) {
-      for (MailboxWatcher w : watchers) {
+      for (AccountSync w : accounts) {
         stops.add(w.stop());
       }
     }

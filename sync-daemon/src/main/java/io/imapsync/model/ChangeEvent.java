@@ -19,6 +19,8 @@ public record ChangeEvent(
   public static final String MESSAGE_CREATED = "message.created";
   public static final String CONVERSATION_UPDATED = "conversation.updated";
   public static final String MESSAGE_UPDATED = "message.updated";
+  /** A message left one watched folder for another; payload: docs/schemas/message-moved.schema.json. */
+  public static final String MESSAGE_MOVED = "message.moved";
   public static final String MESSAGE_DELETED = "message.deleted";
   public static final String CONVERSATION_DELETED = "conversation.deleted";
   public static final String MAILBOX_RESET = "mailbox.reset";

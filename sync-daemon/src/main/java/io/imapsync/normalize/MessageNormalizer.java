@@ -172,6 +172,7 @@ public final class MessageNormalizer {
         raw.mailbox(),
         raw.uidValidity(),
         raw.uid(),
+        null,
         messageId,
         inReplyTo,
         references,

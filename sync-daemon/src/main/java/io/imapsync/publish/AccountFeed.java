@@ -49,7 +49,8 @@ public final class AccountFeed {
   private final FeedWriter writer;
   private final String accountId;
   private final ConversationAssembler assembler;
-  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+  private final SerialQueue queue;
+  private final Placements placements;
 
   public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId) {
@@ -58,6 +59,14 @@ public final class AccountFeed {
 
   public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId, ConversationOptions options) {
+    this(layout, redis, writer, accountId, options, new SerialQueue());
+  }
+
+  /** @param queue the account's write queue, shared with its {@link FolderChanges} */
+  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+      String accountId, ConversationOptions options, SerialQueue queue) {
+    this.queue = queue;
+    this.placements = new Placements(layout, accountId);
     this.layout = layout;
     this.redis = redis;
     this.writer = writer;
@@ -98,26 +107,106 @@ public final class AccountFeed {
    *
    * @param hints what the server said about each message's thread, by UID (may be empty)
    */
-  public synchronized CompletableFuture<List<ChangeEvent>> publishNew(long epoch, String mailbox,
+  public CompletableFuture<List<ChangeEvent>> publishNew(long epoch, String mailbox,
       FolderCheckpoint next, List<MessageDocument> messages, Map<Long, ServerHints> hints) {
-    CompletableFuture<List<ChangeEvent>> result = last.handle((v, e) -> null)
-        .thenCompose(v -> publishNow(epoch, mailbox, next, messages, hints));
-    last = result;
-    return result;
+    return queue.submit(() -> publishNow(epoch, mailbox, next, messages, hints));
   }
 
+  /**
+   * New UIDs split in two: messages seen for the first time are threaded and announced as
+   * message.created; messages already mirrored elsewhere (a copy, or a move's second half) get a
+   * new place ({@link Placements}). The first batch carries the checkpoint only when there is no
+   * second, so a crash between the two re-fetches and finishes the second.
+   */
   private CompletableFuture<List<ChangeEvent>> publishNow(long epoch, String mailbox, FolderCheckpoint next,
       List<MessageDocument> messages, Map<Long, ServerHints> hints) {
     String uidsKey = layout.folderUids(accountId, mailbox);
     String[] uidFields = messages.stream().map(m -> Long.toString(m.uid())).toArray(String[]::new);
     CompletableFuture<Map<String, String>> mirrored = hmget(uidsKey, List.of(uidFields));
-    return mirrored.thenCompose(already -> {
+    CompletableFuture<Map<String, MessageDocument>> stored = documents(messages.stream().map(MessageDocument::id).toList());
+    return mirrored.thenCombine(stored, (already, docs) -> {
       List<Incoming> fresh = new ArrayList<>();
+      List<MessageDocument> placed = new ArrayList<>();
+      Set<String> seen = new java.util.HashSet<>();
       for (MessageDocument m : messages) {
-        if (!already.containsKey(Long.toString(m.uid()))) {
+        if (already.containsKey(Long.toString(m.uid()))) {
+          continue;
+        }
+        if (docs.containsKey(m.id()) || !seen.add(m.id())) {
+          placed.add(m);
+        } else {
           fresh.add(new Incoming(m, hints.getOrDefault(m.uid(), ServerHints.NONE)));
         }
       }
+      return new Object[] {fresh, placed};
+    }).thenCompose(split -> {
+      @SuppressWarnings("unchecked")
+      List<Incoming> fresh = (List<Incoming>) split[0];
+      @SuppressWarnings("unchecked")
+      List<MessageDocument> placed = (List<MessageDocument>) split[1];
+      CompletableFuture<List<ChangeEvent>> first = fresh.isEmpty() && !placed.isEmpty()
+          ? CompletableFuture.completedFuture(List.of())
+          : publishFresh(epoch, mailbox, placed.isEmpty() ? next : null, fresh);
+      return placed.isEmpty() ? first : first.thenCompose(events -> publishPlaced(epoch, mailbox, next, placed)
+          .thenApply(more -> {
+            List<ChangeEvent> all = new ArrayList<>(events);
+            all.addAll(more);
+            return all;
+          }));
+    });
+  }
+
+  /** Messages already mirrored in another place (or twice in this batch): new places, one batch. */
+  private CompletableFuture<List<ChangeEvent>> publishPlaced(long epoch, String mailbox, FolderCheckpoint next,
+      List<MessageDocument> placed) {
+    List<String> ids = placed.stream().map(MessageDocument::id).distinct().toList();
+    CompletableFuture<Map<String, String>> gone = hmget(layout.gone(accountId), ids);
+    return documents(ids).thenCombine(gone, (docs, goneEntries) -> new Object[] {docs, goneEntries})
+        .thenCompose(pair -> {
+          @SuppressWarnings("unchecked")
+          Map<String, MessageDocument> docs = new HashMap<>((Map<String, MessageDocument>) pair[0]);
+          @SuppressWarnings("unchecked")
+          Map<String, String> goneEntries = new HashMap<>((Map<String, String>) pair[1]);
+          Set<String> convIds = new java.util.LinkedHashSet<>();
+          docs.values().forEach(d -> convIds.add(d.conversationId()));
+          convIds.remove(null);
+          return conversations(convIds).thenCompose(convs -> {
+            Map<String, ConversationDocument> touched = new java.util.LinkedHashMap<>(convs);
+            Map<String, ConversationDocument> before = new HashMap<>(convs);
+            WriteBatch batch = new WriteBatch(layout, accountId, epoch);
+            long now = System.currentTimeMillis();
+            for (MessageDocument m : placed) {
+              MessageDocument current = docs.get(m.id());
+              if (current == null) {
+                continue; // deleted between reads: never happens inside the account's queue
+              }
+              String g = goneEntries.remove(m.id());
+              docs.put(m.id(), placements.add(batch, epoch, now, current, m, g == null ? null : Placements.Gone.read(g),
+                  touched));
+            }
+            for (ConversationDocument c : touched.values()) {
+              if (c != before.get(c.id())) {
+                batch.set(layout.conversation(accountId, c.id()), Json.write(c));
+                batch.event(new ChangeEvent(
+                    EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
+                    ChangeEvent.CONVERSATION_UPDATED, accountId, now,
+                    new EventPosition(mailbox, next.uidValidity(), -1, -1), epoch, Json.MAPPER.valueToTree(c)));
+              }
+            }
+            writeCheckpoint(batch, mailbox, next, now);
+            return writer.write(batch).thenApply(x -> batch.events());
+          });
+        });
+  }
+
+  private CompletableFuture<Map<String, MessageDocument>> documents(List<String> ids) {
+    return StoredDocuments.read(redis, ids, id -> layout.message(accountId, id), MessageDocument.class);
+  }
+
+  /** First sightings: thread them, write them, announce message.created (checkpoint if {@code next}). */
+  private CompletableFuture<List<ChangeEvent>> publishFresh(long epoch, String mailbox, FolderCheckpoint next,
+      List<Incoming> fresh) {
+    {
       return readKnown(assembler.lookups(fresh)).thenCompose(partial -> {
         Set<String> convIds = assembler.conversationsToLoad(fresh, partial);
         return conversations(convIds).thenCompose(docs -> {
@@ -129,7 +218,7 @@ public final class AccountFeed {
           });
         });
       });
-    });
+    }
   }
 
   private record MergeDetails(Known known, Map<String, MessageDocument> messages) {}
@@ -232,7 +321,8 @@ public final class AccountFeed {
     for (var e : a.subjectWrites().entrySet()) {
       batch.hset(layout.subjectIndex(accountId), e.getKey(), Json.write(e.getValue()));
     }
-    EventPosition convPosition = new EventPosition(mailbox, next.uidValidity(), -1, -1);
+    long uidValidity = next != null ? next.uidValidity() : a.messages().isEmpty() ? -1 : a.messages().get(0).uidvalidity();
+    EventPosition convPosition = new EventPosition(mailbox, uidValidity, -1, -1);
     for (Merge m : a.merges()) {
       batch.del(layout.conversation(accountId, m.absorbedId()));
       batch.zrem(layout.conversationIndex(accountId), m.absorbedId());
@@ -248,12 +338,19 @@ public final class AccountFeed {
           EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
           ChangeEvent.CONVERSATION_UPDATED, accountId, now, convPosition, epoch, Json.MAPPER.valueToTree(c)));
     }
+    if (next != null) {
+      writeCheckpoint(batch, mailbox, next, now);
+    }
+    return batch;
+  }
+
+  private void writeCheckpoint(WriteBatch batch, String mailbox, FolderCheckpoint next, long now) {
     String state = layout.folderState(accountId, mailbox);
     batch.hset(state, "uidvalidity", Long.toString(next.uidValidity()));
     batch.hset(state, "uidnext", Long.toString(next.uidNext()));
     batch.hset(state, "highestmodseq", Long.toString(next.highestModSeq()));
     batch.hset(state, "synced_at", Long.toString(now));
-    return batch;
+    batch.hset(layout.folders(accountId), mailbox, Long.toString(next.uidValidity()));
   }
 
   /** docs/schemas/conversation-merged.schema.json */

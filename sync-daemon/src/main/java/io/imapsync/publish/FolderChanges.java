@@ -28,12 +28,31 @@ public final class FolderChanges {
   private final RedisAsyncCommands<String, String> redis;
   private final FeedWriter writer;
   private final String accountId;
+  private final SerialQueue queue;
+  private final Placements placements;
+  private volatile Runnable onGone = () -> { };
 
   public FolderChanges(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer, String accountId) {
+    this(layout, redis, writer, accountId, new SerialQueue());
+  }
+
+  /** @param queue the account's write queue, shared with its {@link AccountFeed} */
+  public FolderChanges(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer, String accountId,
+      SerialQueue queue) {
+    this.queue = queue;
+    this.placements = new Placements(layout, accountId);
     this.layout = layout;
     this.redis = redis;
     this.writer = writer;
     this.accountId = accountId;
+  }
+
+  /**
+   * Called after a write put messages on the gone list: the account should check its other folders
+   * and then {@link #finalizeGone}. Runs on a Redis thread; hand it off.
+   */
+  public void onGone(Runnable callback) {
+    this.onGone = callback;
   }
 
   /** UID to flags (space-separated) of everything mirrored in the folder: the fallback path compares against it. */
@@ -47,6 +66,11 @@ public final class FolderChanges {
 
   /** Publishes flag changes (message.updated + conversation.updated) and the new checkpoint. */
   public CompletableFuture<List<ChangeEvent>> publishFlags(long epoch, String mailbox, FolderCheckpoint next,
+      List<FlagChange> changes) {
+    return queue.submit(() -> flagsNow(epoch, mailbox, next, changes));
+  }
+
+  private CompletableFuture<List<ChangeEvent>> flagsNow(long epoch, String mailbox, FolderCheckpoint next,
       List<FlagChange> changes) {
     if (changes.isEmpty()) {
       return writeCheckpointOnly(epoch, mailbox, next);
@@ -71,7 +95,7 @@ public final class FolderChanges {
           Map<Long, MessageDocument> byUid = new LinkedHashMap<>();
           for (FlagChange c : changes) {
             MessageDocument d = docs.get(c.uid());
-            if (d != null && !sameFlags(d.flags(), c.flags())) {
+            if (d != null && (!sameFlags(d.flags(), c.flags()) || labelsChanged(d, c))) {
               byUid.put(c.uid(), d);
             }
           }
@@ -85,6 +109,10 @@ public final class FolderChanges {
                 continue;
               }
               MessageDocument updated = d.withFlags(c.flags());
+              boolean relabelled = labelsChanged(d, c);
+              if (relabelled) {
+                updated = updated.withGmailLabels(c.gmailLabels());
+              }
               b.set(layout.message(accountId, d.id()), Json.write(updated));
               b.hset(layout.folderFlags(accountId, mailbox), Long.toString(c.uid()), String.join(" ", c.flags()));
               ObjectNode payload = Json.MAPPER.createObjectNode();
@@ -94,6 +122,9 @@ public final class FolderChanges {
               changed.put("unread", updated.unread()).put("starred", updated.starred())
                   .put("answered", updated.answered()).put("draft", updated.draft());
               changed.set("flags", Json.MAPPER.valueToTree(c.flags()));
+              if (relabelled) {
+                changed.set("gmail_labels", Json.MAPPER.valueToTree(c.gmailLabels()));
+              }
               long version = flagVersions.getOrDefault(c.uid(), 0L) + 1;
               flagVersions.put(c.uid(), version);
               b.hset(layout.folderFlagVersions(accountId, mailbox), Long.toString(c.uid()), Long.toString(version));
@@ -113,8 +144,18 @@ public final class FolderChanges {
         });
   }
 
-  /** Publishes expunges (message.deleted, conversation.updated or conversation.deleted) and the checkpoint. */
+  /**
+   * Publishes expunges and the checkpoint. A message still in another folder gets its new place
+   * (message.updated, or message.moved when the other place is a move's first half); a message
+   * leaving its last folder goes on the gone list, announced by {@link #finalizeGone} once the
+   * account has looked for it elsewhere.
+   */
   public CompletableFuture<List<ChangeEvent>> publishExpunges(long epoch, String mailbox, FolderCheckpoint next,
+      List<Long> expunged) {
+    return queue.submit(() -> expungesNow(epoch, mailbox, next, expunged));
+  }
+
+  private CompletableFuture<List<ChangeEvent>> expungesNow(long epoch, String mailbox, FolderCheckpoint next,
       List<Long> expunged) {
     if (expunged.isEmpty()) {
       return writeCheckpointOnly(epoch, mailbox, next);
@@ -124,8 +165,9 @@ public final class FolderChanges {
         .thenCompose(ids -> loadDocuments(ids).thenCompose(docs -> loadConversations(docs.values()).thenCompose(convs -> {
           WriteBatch b = new WriteBatch(layout, accountId, epoch);
           long now = System.currentTimeMillis();
-          Map<String, ConversationDocument> touched = new LinkedHashMap<>();
-          Set<String> emptied = new LinkedHashSet<>();
+          Map<String, ConversationDocument> touched = new LinkedHashMap<>(convs);
+          Map<String, MessageDocument> current = new HashMap<>();
+          boolean gone = false;
           for (long uid : expunged) {
             MessageDocument d = docs.get(uid);
             b.hdel(layout.folderUids(accountId, mailbox), Long.toString(uid));
@@ -134,36 +176,123 @@ public final class FolderChanges {
             if (d == null) {
               continue; // never mirrored (or already gone): nothing to announce
             }
-            b.del(layout.message(accountId, d.id()));
-            ObjectNode payload = Json.MAPPER.createObjectNode();
-            payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", mailbox).put("uid", uid);
-            b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_DELETED, accountId, mailbox, d.uidvalidity(), uid),
-                ChangeEvent.MESSAGE_DELETED, accountId, now, new EventPosition(mailbox, d.uidvalidity(), uid, -1), epoch,
-                payload));
-            ConversationDocument conv = emptied.contains(d.conversationId()) ? null
-                : touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
-            if (conv != null) {
-              ConversationDocument after = ConversationEdits.without(conv, d.id());
-              if (after == null) {
-                touched.remove(conv.id());
-                emptied.add(conv.id());
-              } else {
-                touched.put(conv.id(), after);
-              }
+            d = current.getOrDefault(d.id(), d);
+            MessageDocument after = placements.remove(b, epoch, now, d, mailbox, uid, touched);
+            if (after == null) {
+              gone = true;
+            } else {
+              current.put(d.id(), after);
             }
           }
-          for (String convId : emptied) {
-            b.del(layout.conversation(accountId, convId));
-            b.zrem(layout.conversationIndex(accountId), convId);
-            ObjectNode payload = Json.MAPPER.createObjectNode().put("id", convId);
-            b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_DELETED, accountId, convId, mailbox, next.uidValidity(),
-                String.valueOf(expunged)), ChangeEvent.CONVERSATION_DELETED, accountId, now,
-                new EventPosition(mailbox, next.uidValidity(), -1, -1), epoch, payload));
+          for (ConversationDocument c : touched.values()) {
+            if (c != convs.get(c.id())) {
+              writeConversation(b, c, mailbox, next.uidValidity(), epoch, now);
+            }
           }
-          writeConversations(b, touched, mailbox, next, epoch, now);
           writeCheckpoint(b, mailbox, next, now);
-          return writer.write(b).thenApply(x -> b.events());
+          boolean sweep = gone;
+          return writer.write(b).thenApply(x -> {
+            if (sweep) {
+              onGone.run();
+            }
+            return b.events();
+          });
         })));
+  }
+
+  /**
+   * Announces the messages on the gone list that left before {@code cutoff} (ms) as deleted:
+   * message.deleted, and their conversations updated or deleted. Call it once every folder of the
+   * account has been checked after {@code cutoff}, so a move's second half had its chance.
+   */
+  public CompletableFuture<List<ChangeEvent>> finalizeGone(long epoch, long cutoff) {
+    return queue.submit(() -> redis.hgetall(layout.gone(accountId)).toCompletableFuture().thenCompose(all -> {
+      Map<String, Placements.Gone> due = new LinkedHashMap<>();
+      all.forEach((id, json) -> {
+        Placements.Gone g = Placements.Gone.read(json);
+        if (g.at() <= cutoff) {
+          due.put(id, g);
+        }
+      });
+      if (due.isEmpty()) {
+        return CompletableFuture.completedFuture(List.<ChangeEvent>of());
+      }
+      return loadByIds(new ArrayList<>(due.keySet())).thenCompose(docs -> loadConversations(docs.values())
+          .thenCompose(convs -> {
+            WriteBatch b = new WriteBatch(layout, accountId, epoch);
+            long now = System.currentTimeMillis();
+            Map<String, ConversationDocument> touched = new LinkedHashMap<>();
+            Set<String> emptied = new LinkedHashSet<>();
+            for (var e : due.entrySet()) {
+              b.hdel(layout.gone(accountId), e.getKey());
+              MessageDocument d = docs.get(e.getKey());
+              if (d == null) {
+                continue;
+              }
+              Placements.Gone g = e.getValue();
+              b.del(layout.message(accountId, d.id()));
+              ObjectNode payload = Json.MAPPER.createObjectNode();
+              payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", g.mailbox())
+                  .put("uid", g.uid());
+              b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_DELETED, accountId, g.mailbox(), g.uidvalidity(),
+                  g.uid()), ChangeEvent.MESSAGE_DELETED, accountId, now,
+                  new EventPosition(g.mailbox(), g.uidvalidity(), g.uid(), -1), epoch, payload));
+              ConversationDocument conv = emptied.contains(d.conversationId()) ? null
+                  : touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
+              if (conv != null) {
+                ConversationDocument after = ConversationEdits.without(conv, d.id());
+                if (after == null) {
+                  touched.remove(conv.id());
+                  emptied.add(conv.id());
+                } else {
+                  touched.put(conv.id(), after);
+                }
+              }
+            }
+            for (String convId : emptied) {
+              b.del(layout.conversation(accountId, convId));
+              b.zrem(layout.conversationIndex(accountId), convId);
+              ObjectNode payload = Json.MAPPER.createObjectNode().put("id", convId);
+              b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_DELETED, accountId, convId,
+                  String.valueOf(new java.util.TreeSet<>(due.keySet()))), ChangeEvent.CONVERSATION_DELETED, accountId, now,
+                  new EventPosition(null, -1, -1, -1), epoch, payload));
+            }
+            for (ConversationDocument c : touched.values()) {
+              writeConversation(b, c, null, -1, epoch, now);
+            }
+            return writer.write(b).thenApply(x -> b.events());
+          }));
+    }));
+  }
+
+  /** Whether messages wait on the gone list (a sweep is due). */
+  public CompletableFuture<Boolean> hasGone() {
+    return redis.hlen(layout.gone(accountId)).toCompletableFuture().thenApply(n -> n != null && n > 0);
+  }
+
+  /** Folders with a checkpoint in Redis, to UIDVALIDITY. */
+  public CompletableFuture<Map<String, String>> mirroredFolders() {
+    return redis.hgetall(layout.folders(accountId)).toCompletableFuture();
+  }
+
+  /**
+   * A folder that is no longer watched or no longer exists: every message it held leaves it (to
+   * the gone list, or to its other places), then its checkpoint and maps are deleted.
+   */
+  public CompletableFuture<List<ChangeEvent>> forgetFolder(long epoch, String mailbox) {
+    return queue.submit(() -> redis.hkeys(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(uids -> {
+      List<Long> all = uids.stream().map(Long::parseLong).sorted().toList();
+      return expungesNow(epoch, mailbox, new FolderCheckpoint(-1, -1, -1), all).thenCompose(events -> {
+        WriteBatch b = new WriteBatch(layout, accountId, epoch);
+        b.del(layout.folderState(accountId, mailbox));
+        b.del(layout.folderUids(accountId, mailbox));
+        b.del(layout.folderFlags(accountId, mailbox));
+        b.del(layout.folderFlagVersions(accountId, mailbox));
+        b.del(layout.folderResetPending(accountId, mailbox));
+        b.hdel(layout.folders(accountId), mailbox);
+        return writer.write(b).thenApply(x -> events);
+      });
+    }));
   }
 
   /**
@@ -174,7 +303,7 @@ public final class FolderChanges {
    */
   public CompletableFuture<List<ChangeEvent>> startReset(long epoch, String mailbox, long oldUidValidity,
       long newUidValidity) {
-    return redis.hvals(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(ids -> {
+    return queue.submit(() -> redis.hvals(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(ids -> {
       WriteBatch b = new WriteBatch(layout, accountId, epoch);
       long now = System.currentTimeMillis();
       for (String id : ids) {
@@ -189,11 +318,18 @@ public final class FolderChanges {
           ChangeEvent.MAILBOX_RESET, accountId, now, new EventPosition(mailbox, newUidValidity, -1, -1), epoch, payload));
       writeCheckpoint(b, mailbox, new FolderCheckpoint(newUidValidity, 1, -1), now);
       return writer.write(b).thenApply(x -> b.events());
-    });
+    }));
   }
 
-  /** After the rebuild: messages the folder held before the reset and did not show again are deleted. */
+  /**
+   * After the rebuild: messages the folder held before the reset and did not show again leave it
+   * (to their other places, or to the gone list).
+   */
   public CompletableFuture<List<ChangeEvent>> finishReset(long epoch, String mailbox, FolderCheckpoint next) {
+    return queue.submit(() -> finishResetNow(epoch, mailbox, next));
+  }
+
+  private CompletableFuture<List<ChangeEvent>> finishResetNow(long epoch, String mailbox, FolderCheckpoint next) {
     String pendingKey = layout.folderResetPending(accountId, mailbox);
     return redis.hgetall(pendingKey).toCompletableFuture().thenCompose(pending -> {
       if (pending.isEmpty()) {
@@ -201,36 +337,33 @@ public final class FolderChanges {
       }
       return redis.hvals(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(current -> {
         Set<String> seenAgain = new java.util.HashSet<>(current);
-        List<String> gone = pending.keySet().stream().filter(id -> !seenAgain.contains(id)).toList();
-        return loadByIds(gone).thenCompose(docs -> loadConversations(docs.values()).thenCompose(convs -> {
+        List<String> left = pending.keySet().stream().filter(id -> !seenAgain.contains(id)).toList();
+        return loadByIds(left).thenCompose(docs -> loadConversations(docs.values()).thenCompose(convs -> {
           WriteBatch b = new WriteBatch(layout, accountId, epoch);
           long now = System.currentTimeMillis();
-          Map<String, ConversationDocument> touched = new LinkedHashMap<>();
+          Map<String, ConversationDocument> touched = new LinkedHashMap<>(convs);
+          boolean gone = false;
           for (MessageDocument d : docs.values()) {
-            if (!mailbox.equals(d.mailbox()) || d.uidvalidity() == next.uidValidity()) {
+            var old = d.locations().stream()
+                .filter(l -> l.mailbox().equals(mailbox) && l.uidvalidity() != next.uidValidity()).findFirst();
+            if (old.isEmpty()) {
               continue; // moved elsewhere meanwhile, or re-seen: keep
             }
-            b.del(layout.message(accountId, d.id()));
-            ObjectNode payload = Json.MAPPER.createObjectNode();
-            payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", mailbox).put("uid", d.uid());
-            b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_DELETED, accountId, mailbox, d.uidvalidity(), d.uid()),
-                ChangeEvent.MESSAGE_DELETED, accountId, now, new EventPosition(mailbox, d.uidvalidity(), d.uid(), -1),
-                epoch, payload));
-            ConversationDocument conv = touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
-            if (conv != null) {
-              ConversationDocument after = ConversationEdits.without(conv, d.id());
-              if (after == null) {
-                touched.remove(conv.id());
-                b.del(layout.conversation(accountId, conv.id()));
-                b.zrem(layout.conversationIndex(accountId), conv.id());
-              } else {
-                touched.put(conv.id(), after);
-              }
+            gone |= placements.remove(b, epoch, now, d, mailbox, old.get().uid(), touched) == null;
+          }
+          for (ConversationDocument c : touched.values()) {
+            if (c != convs.get(c.id())) {
+              writeConversation(b, c, mailbox, next.uidValidity(), epoch, now);
             }
           }
           b.del(pendingKey);
-          writeConversations(b, touched, mailbox, next, epoch, now);
-          return writer.write(b).thenApply(x -> b.events());
+          boolean sweep = gone;
+          return writer.write(b).thenApply(x -> {
+            if (sweep) {
+              onGone.run();
+            }
+            return b.events();
+          });
         }));
       });
     });
@@ -251,6 +384,11 @@ public final class FolderChanges {
     return writer.write(b).thenApply(x -> b.events());
   }
 
+  /** A folder seen for the first time: its checkpoint, so it is known (and listed) even while empty. */
+  public CompletableFuture<List<ChangeEvent>> saveCheckpoint(long epoch, String mailbox, FolderCheckpoint next) {
+    return queue.submit(() -> writeCheckpointOnly(epoch, mailbox, next));
+  }
+
   private CompletableFuture<List<ChangeEvent>> writeCheckpointOnly(long epoch, String mailbox, FolderCheckpoint next) {
     WriteBatch b = new WriteBatch(layout, accountId, epoch);
     writeCheckpoint(b, mailbox, next, System.currentTimeMillis());
@@ -263,17 +401,25 @@ public final class FolderChanges {
     b.hset(state, "uidnext", Long.toString(next.uidNext()));
     b.hset(state, "highestmodseq", Long.toString(next.highestModSeq()));
     b.hset(state, "synced_at", Long.toString(now));
+    if (next.uidValidity() > 0) {
+      b.hset(layout.folders(accountId), mailbox, Long.toString(next.uidValidity()));
+    }
   }
 
   private void writeConversations(WriteBatch b, Map<String, ConversationDocument> touched, String mailbox,
       FolderCheckpoint next, long epoch, long now) {
     for (ConversationDocument c : touched.values()) {
-      b.set(layout.conversation(accountId, c.id()), Json.write(c));
-      b.zadd(layout.conversationIndex(accountId), c.updatedAt(), c.id());
-      b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
-          ChangeEvent.CONVERSATION_UPDATED, accountId, now, new EventPosition(mailbox, next.uidValidity(), -1, -1),
-          epoch, Json.MAPPER.valueToTree(c)));
+      writeConversation(b, c, mailbox, next.uidValidity(), epoch, now);
     }
+  }
+
+  private void writeConversation(WriteBatch b, ConversationDocument c, String mailbox, long uidValidity, long epoch,
+      long now) {
+    b.set(layout.conversation(accountId, c.id()), Json.write(c));
+    b.zadd(layout.conversationIndex(accountId), c.updatedAt(), c.id());
+    b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
+        ChangeEvent.CONVERSATION_UPDATED, accountId, now, new EventPosition(mailbox, uidValidity, -1, -1),
+        epoch, Json.MAPPER.valueToTree(c)));
   }
 
   /** Documents by UID, from an HMGET of the UID map. */
@@ -301,19 +447,7 @@ public final class FolderChanges {
   }
 
   private CompletableFuture<Map<String, MessageDocument>> loadByIds(List<String> ids) {
-    if (ids.isEmpty()) {
-      return CompletableFuture.completedFuture(Map.of());
-    }
-    return redis.mget(ids.stream().map(id -> layout.message(accountId, id)).toArray(String[]::new))
-        .toCompletableFuture().thenApply(values -> {
-          Map<String, MessageDocument> out = new LinkedHashMap<>();
-          for (int i = 0; i < values.size(); i++) {
-            if (values.get(i).hasValue()) {
-              out.put(ids.get(i), Json.read(values.get(i).getValue(), MessageDocument.class));
-            }
-          }
-          return out;
-        });
+    return StoredDocuments.read(redis, ids, id -> layout.message(accountId, id), MessageDocument.class);
   }
 
   private CompletableFuture<Map<String, ConversationDocument>> loadConversations(Iterable<MessageDocument> docs) {
@@ -333,6 +467,15 @@ public final class FolderChanges {
           }
           return out;
         });
+  }
+
+  /** Labels count only when the server reported them (Gmail); compared as sets. */
+  private static boolean labelsChanged(MessageDocument d, FlagChange c) {
+    if (c.gmailLabels() == null) {
+      return false;
+    }
+    List<String> before = d.gmailLabels() == null ? List.of() : d.gmailLabels();
+    return !new java.util.HashSet<>(before).equals(new java.util.HashSet<>(c.gmailLabels()));
   }
 
   static boolean sameFlags(List<String> a, List<String> b) {

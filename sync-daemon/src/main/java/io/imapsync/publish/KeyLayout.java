@@ -147,6 +147,20 @@ public final class KeyLayout {
     return account(accountId) + "f:" + encode(mailbox) + ":reset";
   }
 
+  /**
+   * Hash of message id to where it was last ({@code {"mailbox","uidvalidity","uid","at"}}): messages
+   * expunged from their last watched folder, held until the account has checked its other folders,
+   * so that a move is announced as message.moved and not as a delete and a create.
+   */
+  public String gone(String accountId) {
+    return account(accountId) + "gone";
+  }
+
+  /** Hash of every folder mirrored for the account to its UIDVALIDITY: what to clean up when one disappears. */
+  public String folders(String accountId) {
+    return account(accountId) + "folders";
+  }
+
   /** Stream of support requests (resync) for the accounts of one partition; the owning daemon acts. */
   public String control(int partition) {
     return tag(partition) + "control";

@@ -61,6 +61,28 @@ public final class FolderDiscovery {
     return out;
   }
 
+  /** Every selectable folder, INBOX first, then by role, then by name: the {@code "*"} watched set. */
+  public static List<WatchedFolder> all(List<ImapResponse.ListEntry> entries, boolean utf8) {
+    List<WatchedFolder> out = new ArrayList<>();
+    for (ImapResponse.ListEntry e : entries) {
+      if (e.attributes().stream().anyMatch(a -> a.equalsIgnoreCase("\\Noselect") || a.equalsIgnoreCase("\\NonExistent"))) {
+        continue;
+      }
+      String name = utf8 ? e.mailbox() : ModifiedUtf7.decode(e.mailbox());
+      boolean inbox = name.equalsIgnoreCase("INBOX");
+      FolderRole role = inbox ? FolderRole.INBOX : FolderRole.fromAttributes(e.attributes());
+      if (role == null) {
+        role = FolderRole.fromName(name);
+      }
+      WatchedFolder f = new WatchedFolder(inbox ? "INBOX" : name, role, e.delimiter());
+      if (out.stream().noneMatch(x -> x.name().equals(f.name()))) {
+        out.add(f);
+      }
+    }
+    out.sort(Comparator.comparing(WatchedFolder::role).thenComparing(WatchedFolder::name));
+    return out;
+  }
+
   /** Names of folders missing from a LIST that an account asked for: reported, not fatal. */
   public static List<String> missing(List<WatchedFolder> chosen, List<String> wanted) {
     List<String> out = new ArrayList<>();

@@ -54,7 +54,7 @@ final class FolderReconciler {
     if (condstore && modSeq > 0 && !compareAll) {
       boolean qresync = session.isEnabled("QRESYNC");
       String modifiers = qresync ? "(CHANGEDSINCE " + modSeq + " VANISHED)" : "(CHANGEDSINCE " + modSeq + ")";
-      return session.execute(session.command("UID FETCH").sp().raw(range).sp().raw("(UID FLAGS)").sp()
+      return session.execute(session.command("UID FETCH").sp().raw(range).sp().raw(items(session)).sp()
               .raw(modifiers).build())
           .thenCompose(r -> {
             List<FlagChange> flags = new ArrayList<>();
@@ -63,7 +63,7 @@ final class FolderReconciler {
             for (ImapResponse u : r.untagged()) {
               if (u instanceof ImapResponse.Fetch f && f.data().hasUid() && f.data().uid() < uidNext
                   && f.data().flags() != null) {
-                flags.add(new FlagChange(f.data().uid(), f.data().flags(), f.data().modSeq()));
+                flags.add(new FlagChange(f.data().uid(), f.data().flags(), f.data().modSeq(), f.data().gmailLabels()));
                 highest = Math.max(highest, f.data().modSeq());
               } else if (u instanceof ImapResponse.Vanished v) {
                 addAll(vanished, v, uidNext);
@@ -96,6 +96,11 @@ final class FolderReconciler {
           long keep = compareAll ? Math.max(modSeq, selectHighestModSeq) : -1;
           return publish(changes, epoch, mailbox, uidValidity, uidNext, keep, flags, gone, missing);
         }));
+  }
+
+  /** Gmail: label changes raise MODSEQ like flag changes; fetch them alongside (labels as message.updated). */
+  private static String items(ImapSession session) {
+    return session.hasCapability("X-GM-EXT-1") ? "(UID FLAGS X-GM-LABELS)" : "(UID FLAGS)";
   }
 
   private static CompletableFuture<List<Long>> expungedBySearch(ImapSession session, FolderChanges changes,

@@ -39,12 +39,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors one folder of one account: connect, log in, select, catch up from the checkpoint, then
- * wait in IDLE; on EXISTS leave IDLE, fetch the new messages by UID, normalize them on the worker
- * pool, publish them with the new checkpoint, and go back to IDLE. On any connection loss it backs
- * off and starts over from the checkpoint in Redis, so nothing is lost and nothing doubled.
+ * One connection of an account: it mirrors a home folder and, optionally, a set of polled folders.
+ * Connect, log in, select the home folder, catch up from the checkpoint, then wait in IDLE; on
+ * EXISTS leave IDLE, fetch the new messages by UID, normalize them on the worker pool, publish them
+ * with the new checkpoint, and go back to IDLE. Polled folders are checked with STATUS every
+ * {@code statusInterval} (or when NOTIFY pushes a STATUS for one): a folder whose UIDNEXT,
+ * HIGHESTMODSEQ, MESSAGES or UIDVALIDITY moved is selected, synced the same way, and the
+ * connection returns to its home folder. On any connection loss it backs off and starts over from
+ * the checkpoints in Redis, so nothing is lost and nothing doubled.
  *
- * <p>All state is confined to one event loop: every continuation hops back onto it.
+ * <p>All state is confined to one event loop: every continuation hops back onto it. The fields
+ * describing "the folder" (UIDVALIDITY, UIDNEXT, ...) describe the one selected now.
  */
 public final class MailboxWatcher implements SessionListener {
   private static final Logger log = LoggerFactory.getLogger(MailboxWatcher.class);
@@ -60,6 +65,33 @@ public final class MailboxWatcher implements SessionListener {
       DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
 
   private final AccountConfig account;
+  /** The account this connection belongs to: epoch, folder plan, sweeps. */
+  private final AccountSync owner;
+  /** Watcher 0 lists the folders for the account's plan. */
+  private final boolean discoverer;
+  /** The folder this connection idles in (set by the plan before the first SELECT). */
+  private String home;
+  /** The folder selected now, that the sync state below describes. */
+  private String folder;
+  /** Folders checked with STATUS on this connection (and pushed by NOTIFY when it is on). */
+  private List<String> polled = List.of();
+  /** Per polled folder: {uidnext, messages, highestmodseq, uidvalidity, last visit (nanoTime)}. */
+  private final Map<String, long[]> seenStatus = new HashMap<>();
+  /** Polled folders known to have changed (a NOTIFY STATUS push) or to be looked at now. */
+  private final java.util.Set<String> due = new java.util.LinkedHashSet<>();
+  private boolean notifying;
+  /** The folder of the STATUS command in flight: its reply is not a push. */
+  private String statusInFlight;
+  private boolean checkPending;
+  /** A polled folder could not be opened in this cycle: the folder list is out of date. */
+  private boolean listStale;
+  /** Our own LIST is in flight: its entries are not NOTIFY MailboxName pushes. */
+  private boolean listing;
+  private List<CompletableFuture<Void>> waiting = new ArrayList<>();
+  private List<CompletableFuture<Void>> checking = new ArrayList<>();
+  private ScheduledFuture<?> statusTick;
+  /** The connection being opened now, so that stop() can wait until it is closed again. */
+  private CompletableFuture<ImapSession> opening;
   private final SharedResources resources;
   private final AccountFeed feed;
   private final FolderChanges changes;
@@ -104,7 +136,16 @@ public final class MailboxWatcher implements SessionListener {
 
   public MailboxWatcher(AccountConfig account, SharedResources resources, AccountFeed feed, FolderChanges changes,
       SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
+    this(account, null, true, resources, feed, changes, listener, idleRenewal, hostGuards);
+  }
+
+  MailboxWatcher(AccountConfig account, AccountSync owner, boolean discoverer, SharedResources resources,
+      AccountFeed feed, FolderChanges changes, SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
     this.account = account;
+    this.owner = owner;
+    this.discoverer = discoverer;
+    this.home = account.mailboxes().isEmpty() || account.watchesAll() ? "INBOX" : account.mailboxes().get(0);
+    this.folder = home;
     this.resources = resources;
     this.feed = feed;
     this.changes = changes;
@@ -136,15 +177,30 @@ public final class MailboxWatcher implements SessionListener {
       if (renewal != null) {
         renewal.cancel(false);
       }
+      if (statusTick != null) {
+        statusTick.cancel(false);
+      }
+      releaseWaiters();
       setState(WatcherState.STOPPED, null);
       if (session == null) {
-        done.complete(null);
+        CompletableFuture<ImapSession> pending = opening;
+        if (pending == null || pending.isDone()) {
+          done.complete(null);
+        } else {
+          // A connection is being opened: it closes itself when it sees stopped; wait for that.
+          pending.handle((s, e) -> s).thenCompose(s -> s == null ? CompletableFuture.completedFuture(null)
+                  : s.close().toCompletableFuture())
+              .orTimeout(10, TimeUnit.SECONDS).whenComplete((x, e) -> done.complete(null));
+        }
         return;
       }
-      session.logout().orTimeout(5, TimeUnit.SECONDS).whenComplete((v, e) -> {
-        session.close();
-        done.complete(null);
-      });
+      ImapSession s = session;
+      // From here no chain of this connection may go on (live() checks the session): a stopped
+      // watcher neither writes nor enters IDLE again.
+      session = null;
+      resumed = false;
+      // Completes once the socket is closed: a new connection opened after this keeps the budget.
+      s.logout().orTimeout(5, TimeUnit.SECONDS).whenComplete((v, e) -> s.close().whenComplete((x, err) -> done.complete(null)));
     });
     return done;
   }
@@ -177,31 +233,136 @@ public final class MailboxWatcher implements SessionListener {
     polling = false;
     exists = 0;
     connectStartedNanos = System.nanoTime();
-    CompletableFuture<Long> claimed = epoch > 0 ? CompletableFuture.completedFuture(epoch) : feed.claimEpoch();
+    CompletableFuture<Long> claimed = owner != null ? owner.epoch()
+        : epoch > 0 ? CompletableFuture.completedFuture(epoch) : feed.claimEpoch();
     claimed
         .thenComposeAsync(e -> {
           epoch = e;
-          return ImapSession.connect(resources, account.endpoint(), sessionOptions, this);
+          if (stopped) {
+            return CompletableFuture.failedFuture(new StaleSessionException()); // stopped while claiming
+          }
+          opening = ImapSession.connect(resources, account.endpoint(), sessionOptions, this);
+          return opening;
         }, loop)
         .thenComposeAsync(s -> {
+          if (stopped) {
+            // Stopped while connecting: this connection must not outlive the stop (the budget counts it).
+            s.close();
+            return CompletableFuture.failedFuture(new StaleSessionException());
+          }
           session = s;
           hostGuard.connected(connectStartedNanos);
           return authenticate(s);
         }, loop)
         .thenComposeAsync(v -> enableExtensions(session), loop)
-        .thenComposeAsync(v -> session.select(account.mailbox(),
-            session.hasCapability("CONDSTORE") || session.isEnabled("QRESYNC")
-                ? SelectOptions.condStore() : SelectOptions.PLAIN), loop)
-        .thenCombineAsync(feed.checkpoint(account.mailbox()), this::resume, loop)
-        .thenComposeAsync(f -> f, loop)
+        .thenComposeAsync(v -> discover(session), loop)
+        .thenComposeAsync(v -> {
+          seenStatus.clear();
+          due.addAll(polled); // changes made while we were away
+          checkPending = !polled.isEmpty();
+          return startNotify(session);
+        }, loop)
+        .thenComposeAsync(v -> enter(home), loop)
         .whenCompleteAsync((v, e) -> {
           if (e != null) {
             onError(e);
           } else {
             failures = 0;
             scheduleRenewal();
+            scheduleStatusTick();
           }
         }, loop);
+  }
+
+  /** Selects a folder of this connection, loads its checkpoint and syncs it (IDLE after, if it is home). */
+  private CompletableFuture<Void> enter(String name) {
+    ImapSession s = session;
+    if (s == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
+    folder = name;
+    resumed = false;
+    syncedExists = -1;
+    return s.select(name, s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC")
+            ? SelectOptions.condStore() : SelectOptions.PLAIN)
+        .thenCombineAsync(feed.checkpoint(name), (selected, checkpoint) -> live(s, () -> resume(selected, checkpoint)), loop)
+        .thenComposeAsync(f -> f, loop);
+  }
+
+  /** Watcher 0 lists the folders; the account turns them into a plan and gives this one its share. */
+  private CompletableFuture<Void> discover(ImapSession s) {
+    if (owner == null || !discoverer || owner.singleFolder()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return s.list("*").thenAcceptAsync(entries -> {
+      AccountSync.Share share = owner.onFolders(this, entries, s.isEnabled("UTF8=ACCEPT"), s.hasCapability("NOTIFY"));
+      if (share != null) {
+        applyShare(share);
+      }
+    }, loop);
+  }
+
+  /** The account's plan gives this connection a home folder and polled folders. */
+  void share(AccountSync.Share share) {
+    loop.execute(() -> applyShare(share));
+  }
+
+  private void applyShare(AccountSync.Share share) {
+    boolean homeChanged = !share.home().equals(home);
+    home = share.home();
+    polled = List.copyOf(share.polled());
+    notifying = false;
+    seenStatus.keySet().retainAll(polled);
+    due.retainAll(polled);
+    if (homeChanged && session != null && resumed) {
+      // A new home: reconnect, cheaper to reason about than switching under a running IDLE.
+      onError(new ImapConnectException(account.accountId() + ": folder plan changed; reconnecting", null));
+    } else {
+      if (!polled.isEmpty()) {
+        due.addAll(polled);
+        requestCheck();
+      }
+      if (session != null && resumed) {
+        scheduleStatusTick();
+      }
+    }
+  }
+
+  /**
+   * RFC 5465 NOTIFY: the server pushes STATUS for the polled folders, so no polling is needed
+   * (the periodic STATUS check stays as a safety net, at the IDLE renewal interval). Refused or
+   * absent: STATUS polling.
+   */
+  private CompletableFuture<Void> startNotify(ImapSession s) {
+    notifying = false;
+    if (polled.isEmpty() || !s.hasCapability("NOTIFY") || !account.useNotify()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    io.imapsync.imap.protocol.ImapCommand.Builder b = s.command("NOTIFY").sp()
+        .raw("SET (SELECTED (MessageNew MessageExpunge FlagChange)) (MAILBOXES (");
+    for (int i = 0; i < polled.size(); i++) {
+      if (i > 0) {
+        b.sp();
+      }
+      b.mailbox(polled.get(i));
+    }
+    String events = s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC")
+        ? "MessageNew MessageExpunge FlagChange" : "MessageNew MessageExpunge";
+    b.raw(") (" + events + ")) (PERSONAL (MailboxName))");
+    return s.execute(b.build()).handleAsync((r, e) -> {
+      if (e == null) {
+        notifying = true;
+      } else if (unwrap(e) instanceof ImapCommandException) {
+        log.info("{}: NOTIFY refused ({}); polling with STATUS", account.accountId(), unwrap(e).getMessage());
+      } else {
+        throw new CompletionException(unwrap(e));
+      }
+      return null;
+    }, loop);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   /**
@@ -249,18 +410,20 @@ public final class MailboxWatcher implements SessionListener {
     highestModSeq = -1;
     if (!checkpoint.isNone()) {
       log.warn("{} {}: UIDVALIDITY changed from {} to {}; rebuilding the folder (message ids stay)",
-          account.accountId(), account.mailbox(), checkpoint.uidValidity(), selected.uidValidity());
-      return changes.startReset(epoch, account.mailbox(), checkpoint.uidValidity(), selected.uidValidity())
+          account.accountId(), folder, checkpoint.uidValidity(), selected.uidValidity());
+      return changes.startReset(epoch, folder, checkpoint.uidValidity(), selected.uidValidity())
           .thenAcceptAsync(events -> listener.onPublished(account.accountId(), events, List.of()), loop)
           .thenComposeAsync(v -> initialStart(), loop)
           .thenComposeAsync(v -> fetchNew(), loop)
-          .thenComposeAsync(v -> changes.finishReset(epoch, account.mailbox(), checkpoint()), loop)
+          .thenComposeAsync(v -> changes.finishReset(epoch, folder, checkpoint()), loop)
           .thenComposeAsync(events -> {
             published(events);
             return pass();
           }, loop);
     }
-    return initialStart().thenCompose(v -> pass());
+    return initialStart()
+        .thenComposeAsync(v -> changes.saveCheckpoint(epoch, folder, checkpoint()), loop)
+        .thenComposeAsync(v -> pass(), loop);
   }
 
   private FolderCheckpoint checkpoint() {
@@ -269,6 +432,11 @@ public final class MailboxWatcher implements SessionListener {
 
   /** First sync: the newest {@code initialSyncLimit} messages, found by sequence number. */
   private CompletableFuture<Void> initialStart() {
+    if (selectHighestModSeq > 0) {
+      // Everything fetched from here on is at least as new as SELECT's HIGHESTMODSEQ: later changes
+      // are found with CHANGEDSINCE it (without this, the folder would stay on the O(n) comparison).
+      highestModSeq = selectHighestModSeq;
+    }
     if (exists == 0 || account.initialSyncLimit() == 0) {
       uidNext = 1;
       if (exists > 0) {
@@ -282,11 +450,39 @@ public final class MailboxWatcher implements SessionListener {
       return CompletableFuture.completedFuture(null);
     }
     long from = Math.max(1, exists - account.initialSyncLimit() + 1);
-    return session.execute(session.command("FETCH").sp().raw(from + ":* (UID)").build())
+    CompletableFuture<Void> byCount = session.execute(session.command("FETCH").sp().raw(from + ":* (UID)").build())
         .thenAccept(r -> uidNext = r.untagged().stream()
             .filter(u -> u instanceof ImapResponse.Fetch f && f.data().hasUid())
             .mapToLong(u -> ((ImapResponse.Fetch) u).data().uid())
             .min().orElse(1));
+    if (account.initialSyncDays() <= 0) {
+      return byCount;
+    }
+    // Also no older than the day limit: SINCE compares INTERNALDATE by day (RFC 9051 §6.4.4).
+    String since = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(account.initialSyncDays())
+        .format(DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ROOT));
+    ImapSession s = session;
+    return byCount.thenComposeAsync(v -> s.uidSearch("SINCE " + since), loop).thenAcceptAsync(r -> {
+      long first = r.untagged().stream().filter(u -> u instanceof ImapResponse.Search)
+          .flatMapToLong(u -> java.util.Arrays.stream(((ImapResponse.Search) u).numbers())).min().orElse(-1);
+      if (first < 0) {
+        skipToEnd = true; // nothing that recent: start after the newest message
+      } else {
+        uidNext = Math.max(uidNext, first);
+      }
+    }, loop).thenComposeAsync(v -> skipToEnd ? skipHistory() : CompletableFuture.completedFuture(null), loop);
+  }
+
+  private boolean skipToEnd;
+
+  /** Starts after the folder's newest message: nothing before it is mirrored. */
+  private CompletableFuture<Void> skipHistory() {
+    skipToEnd = false;
+    return session.execute(session.command("FETCH").sp().raw(exists + " (UID)").build())
+        .thenAccept(r -> r.untagged().stream()
+            .filter(u -> u instanceof ImapResponse.Fetch f && f.data().hasUid())
+            .mapToLong(u -> ((ImapResponse.Fetch) u).data().uid())
+            .max().ifPresent(uid -> uidNext = uid + 1));
   }
 
   /**
@@ -304,12 +500,23 @@ public final class MailboxWatcher implements SessionListener {
     reconcileNeeded = false;
     expungeSeen = false;
     ImapSession s = session;
-    CompletableFuture<Void> first = reconcile ? reconcile(expunges) : CompletableFuture.completedFuture(null);
+    boolean full = reconcile && fullCheckDue(folder);
+    if (full) {
+      lastFullCheck.put(folder, System.nanoTime());
+    }
+    CompletableFuture<Void> first = reconcile ? reconcile(expunges, full) : CompletableFuture.completedFuture(null);
     return first.thenComposeAsync(v -> live(s, this::fetchNew), loop).thenComposeAsync(v -> live(s, () -> {
       if (dirty || reconcileNeeded) {
         return pass();
       }
+      if (!folder.equals(home)) {
+        return CompletableFuture.<Void>completedFuture(null); // a visit: the check cycle goes on
+      }
+      if (checkPending || !waiting.isEmpty()) {
+        return checkFolders(s);
+      }
       syncing = false;
+      releaseCheckers();
       return enterIdle();
     }), loop);
   }
@@ -318,15 +525,26 @@ public final class MailboxWatcher implements SessionListener {
    * Runs the next step only if the session it started on is still ours: a chain begun on a
    * connection that has since failed must not publish alongside the new connection's chain.
    */
-  private CompletableFuture<Void> live(ImapSession startedOn, java.util.function.Supplier<CompletableFuture<Void>> step) {
-    if (session != startedOn || session == null) {
+  private <T> CompletableFuture<T> live(ImapSession startedOn, java.util.function.Supplier<CompletableFuture<T>> step) {
+    if (stopped || session != startedOn || session == null) {
       return CompletableFuture.failedFuture(new StaleSessionException());
     }
     return step.get();
   }
 
-  private CompletableFuture<Void> reconcile(boolean checkExpunges) {
-    return reconcile(checkExpunges, false);
+  /**
+   * Every {@link #FULL_CHECK_RENEWALS} IDLE renewals a folder's reconcile compares every UID and
+   * flag instead of asking only for what changed: a self-check that repairs whatever an
+   * incremental path missed (a server that forgot an expunge's MODSEQ, a race we did not foresee),
+   * and says so in the log.
+   */
+  static final int FULL_CHECK_RENEWALS = 8;
+  private final Map<String, Long> lastFullCheck = new HashMap<>();
+  private final long createdNanos = System.nanoTime();
+
+  private boolean fullCheckDue(String name) {
+    return System.nanoTime() - lastFullCheck.getOrDefault(name, createdNanos)
+        >= idleRenewal.toNanos() * FULL_CHECK_RENEWALS;
   }
 
   /** With {@code compareAll} (support's recheck), also fetches UIDs the mirror lacks below uidnext. */
@@ -334,15 +552,20 @@ public final class MailboxWatcher implements SessionListener {
     if (session == null) {
       return CompletableFuture.failedFuture(new StaleSessionException());
     }
-    return FolderReconciler.run(session, changes, epoch, account.mailbox(), uidValidity, uidNext, highestModSeq,
+    return FolderReconciler.run(session, changes, epoch, folder, uidValidity, uidNext, highestModSeq,
         selectHighestModSeq, checkExpunges, compareAll).thenComposeAsync(r -> {
           highestModSeq = Math.max(highestModSeq, r.highestModSeq());
+          if (compareAll && resyncCounts == null && session != null && session.hasCapability("CONDSTORE")
+              && (r.flagChanges() > 0 || r.expunges() > 0 || !r.missing().isEmpty())) {
+            log.warn("{} {}: self-check repaired the mirror: {} flag change(s), {} expunge(s), {} missing message(s)",
+                account.accountId(), folder, r.flagChanges(), r.expunges(), r.missing().size());
+          }
           if (!r.events().isEmpty()) {
             published(r.events());
           }
           if (!r.missing().isEmpty()) {
             log.warn("{} {}: {} message(s) below the checkpoint were missing from the mirror; fetching them",
-                account.accountId(), account.mailbox(), r.missing().size());
+                account.accountId(), folder, r.missing().size());
             return fetchChunks(r.missing(), 0);
           }
           return CompletableFuture.completedFuture(null);
@@ -412,7 +635,7 @@ public final class MailboxWatcher implements SessionListener {
           // Re-fetched old UIDs (a recheck) never move the checkpoint back.
           long nextUid = Math.max(uidNext, maxUid + 1);
           FolderCheckpoint next = new FolderCheckpoint(uidValidity, nextUid, highestModSeq);
-          return feed.publishNew(epoch, account.mailbox(), next, messages, hints).thenAcceptAsync(events -> {
+          return feed.publishNew(epoch, folder, next, messages, hints).thenAcceptAsync(events -> {
             uidNext = nextUid;
             published(events);
           }, loop);
@@ -434,10 +657,10 @@ public final class MailboxWatcher implements SessionListener {
       byte[] content = f.wholeMessage();
       if (content == null) {
         // Expunged between listing and fetching: nothing to mirror; the next reconcile agrees.
-        log.debug("{} {}: UID {} came without its body (expunged meanwhile)", account.accountId(), account.mailbox(), f.uid());
+        log.debug("{} {}: UID {} came without its body (expunged meanwhile)", account.accountId(), folder, f.uid());
         continue;
       }
-      out.add(normalizer.normalize(new RawMessage(account.accountId(), account.mailbox(), uidValidity,
+      out.add(normalizer.normalize(new RawMessage(account.accountId(), folder, uidValidity,
           f.uid(), f.flags(), internalDate(f.internalDate()), f.size(), content, f.emailId(),
           f.gmailMessageId(), f.gmailLabels())));
     }
@@ -453,6 +676,202 @@ public final class MailboxWatcher implements SessionListener {
     } catch (RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * Asks for a check of every folder of this connection: a pass on the home folder and a STATUS of
+   * each polled one. Completes once a check that began after this call has finished (the account's
+   * sweep waits for it before it announces deletions).
+   */
+  CompletableFuture<Void> checkNow() {
+    return checkNow(false);
+  }
+
+  /** With {@code rediscover}, watcher 0 also lists the folders again (a new one may hold a moved message). */
+  CompletableFuture<Void> checkNow(boolean rediscover) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (rediscover) {
+        lastDiscovery = 0;
+      }
+      if (stopped) {
+        done.completeExceptionally(new java.util.concurrent.CancellationException("connection stopped"));
+        return;
+      }
+      waiting.add(done);
+      due.addAll(polled);
+      requestCheck();
+    });
+    return done;
+  }
+
+  private void requestCheck() {
+    checkPending = true;
+    if (session != null && resumed && folder.equals(home)) {
+      triggerSync();
+    }
+  }
+
+  /** The waiters registered before the cycle that just reached IDLE are served. */
+  private void releaseCheckers() {
+    if (listStale) {
+      // A folder vanished under the cycle (renamed or deleted): what it checked proves nothing
+      // about where a message went. The waiters fail (the sweep retries) and the folders are listed again.
+      listStale = false;
+      java.util.concurrent.CancellationException why = new java.util.concurrent.CancellationException("folder list changed");
+      checking.forEach(f -> f.completeExceptionally(why));
+      checking = new ArrayList<>();
+      if (owner != null) {
+        owner.folderListChanged();
+      }
+      return;
+    }
+    if (!checking.isEmpty()) {
+      checking.forEach(f -> f.complete(null));
+      checking = new ArrayList<>();
+    }
+  }
+
+  /** Stopping: the folders were not checked, so nobody may conclude anything from it. */
+  private void releaseWaiters() {
+    java.util.concurrent.CancellationException why = new java.util.concurrent.CancellationException("connection stopped");
+    checking.forEach(f -> f.completeExceptionally(why));
+    waiting.forEach(f -> f.completeExceptionally(why));
+    checking = new ArrayList<>();
+    waiting = new ArrayList<>();
+  }
+
+  /**
+   * STATUS of every polled folder (unless NOTIFY already said which changed), then a visit to each
+   * that moved: SELECT, the same pass as the home folder, and back home.
+   */
+  private CompletableFuture<Void> checkFolders(ImapSession s) {
+    checkPending = false;
+    checking.addAll(waiting);
+    waiting = new ArrayList<>();
+    List<String> targets = new ArrayList<>(polled);
+    boolean condstore = s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC");
+    CompletableFuture<List<String>> changed;
+    if (notifying) {
+      // NOTIFY pushes every change: visit what it named (and what we were asked to look at).
+      List<String> visit = new ArrayList<>(due);
+      due.clear();
+      changed = CompletableFuture.completedFuture(visit);
+    } else {
+      changed = statusAll(s, targets, condstore, new ArrayList<>(), 0);
+    }
+    CompletableFuture<Void> rediscovered = discovererDue() ? rediscover(s) : CompletableFuture.completedFuture(null);
+    return rediscovered.thenComposeAsync(v -> changed, loop)
+        .thenComposeAsync(list -> visitAll(s, list, 0), loop)
+        .thenComposeAsync(visited -> live(s, () -> {
+          if (visited) {
+            return enter(home); // back home: a fresh SELECT, and the pass that ends in IDLE
+          }
+          return pass();
+        }), loop);
+  }
+
+  private long lastDiscovery = System.nanoTime();
+
+  private boolean discovererDue() {
+    return discoverer && owner != null && !owner.singleFolder() && System.nanoTime() - lastDiscovery >= owner.statusInterval().toNanos();
+  }
+
+  /** Folders created, deleted or renamed since the plan was made: the account re-plans. */
+  private CompletableFuture<Void> rediscover(ImapSession s) {
+    lastDiscovery = System.nanoTime();
+    listing = true;
+    return s.list("*").whenCompleteAsync((r, e) -> listing = false, loop).thenAcceptAsync(entries -> {
+      AccountSync.Share share = owner.onFolders(this, entries, s.isEnabled("UTF8=ACCEPT"), s.hasCapability("NOTIFY"));
+      if (share != null) {
+        applyShare(share);
+      }
+    }, loop);
+  }
+
+  private CompletableFuture<List<String>> statusAll(ImapSession s, List<String> targets, boolean condstore,
+      List<String> changed, int i) {
+    if (i >= targets.size()) {
+      due.clear();
+      return CompletableFuture.completedFuture(changed);
+    }
+    String f = targets.get(i);
+    statusInFlight = f;
+    String items = "UIDNEXT MESSAGES UIDVALIDITY" + (condstore ? " HIGHESTMODSEQ" : "");
+    return s.status(f, items).thenCombineAsync(feed.checkpoint(f), (st, cp) -> {
+      statusInFlight = null;
+      long[] now = {st.attributes().getOrDefault("UIDNEXT", -1L), st.attributes().getOrDefault("MESSAGES", -1L),
+          st.attributes().getOrDefault("HIGHESTMODSEQ", -1L), st.attributes().getOrDefault("UIDVALIDITY", -1L), 0};
+      long[] before = seenStatus.get(f);
+      boolean stale = before == null || System.nanoTime() - before[4] >= idleRenewal.toNanos();
+      boolean selfCheck = fullCheckDue(f);
+      boolean moved = cp.isNone() || now[3] != cp.uidValidity() || now[0] > cp.uidNext()
+          || (now[2] > 0 && now[2] > cp.highestModSeq()) || before == null || now[1] != before[1];
+      // Without CONDSTORE flag changes leave no trace in STATUS: look every renewal interval.
+      if (moved || due.contains(f) || (!condstore && stale) || selfCheck) {
+        changed.add(f);
+      } else {
+        now[4] = before[4];
+        seenStatus.put(f, now);
+      }
+      return changed;
+    }, loop).exceptionallyCompose(e -> {
+      statusInFlight = null;
+      Throwable c = unwrap(e);
+      if (c instanceof ImapCommandException) {
+        // Deleted or renamed under us: the next LIST re-plans; mirror nothing from it now.
+        log.info("{}: STATUS {} failed ({}); re-reading the folder list", account.accountId(), f, c.getMessage());
+        lastDiscovery = 0;
+        listStale = true;
+        return CompletableFuture.completedFuture(changed);
+      }
+      return CompletableFuture.failedFuture(c);
+    }).thenComposeAsync(list -> live(s, () -> statusAll(s, targets, condstore, list, i + 1)), loop);
+  }
+
+  /** Visits the folders in turn; true if any was selected (so home must be selected again). */
+  private CompletableFuture<Boolean> visitAll(ImapSession s, List<String> targets, int i) {
+    if (i >= targets.size()) {
+      return CompletableFuture.completedFuture(i > 0);
+    }
+    String f = targets.get(i);
+    if (!polled.contains(f)) {
+      return visitAll(s, targets, i + 1);
+    }
+    return live(s, () -> enter(f)).thenApplyAsync(v -> {
+      seenStatus.put(f, new long[] {uidNext, exists, highestModSeq, uidValidity, System.nanoTime()});
+      return v;
+    }, loop).exceptionallyCompose(e -> {
+      Throwable c = unwrap(e);
+      if (c instanceof ImapCommandException ce && ce.command().equals("SELECT")) {
+        log.info("{}: cannot select {} ({}); re-reading the folder list", account.accountId(), f, c.getMessage());
+        lastDiscovery = 0;
+        listStale = true;
+        return CompletableFuture.completedFuture(null);
+      }
+      return CompletableFuture.failedFuture(c);
+    }).thenComposeAsync(v -> visitAll(s, targets, i + 1).thenApply(any -> true), loop);
+  }
+
+  /** Arms the periodic STATUS check (and LIST, for watcher 0). */
+  private void scheduleStatusTick() {
+    if (statusTick != null) {
+      statusTick.cancel(false);
+      statusTick = null;
+    }
+    if (owner == null || (polled.isEmpty() && (!discoverer || owner.singleFolder()))) {
+      return;
+    }
+    Duration every = notifying ? idleRenewal : owner.statusInterval();
+    if (polled.isEmpty()) {
+      every = owner.statusInterval();
+    }
+    long ms = every.toMillis();
+    statusTick = loop.scheduleAtFixedRate(() -> {
+      if (session != null && resumed && !stopped) {
+        requestCheck();
+      }
+    }, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** IDLE, or NOOP polling where the server lacks IDLE or refuses it. */
@@ -483,7 +902,7 @@ public final class MailboxWatcher implements SessionListener {
   private CompletableFuture<Void> startPolling(String why) {
     if (!polling) {
       polling = true;
-      log.info("{} {}: polling with NOOP every {} ms ({})", account.accountId(), account.mailbox(),
+      log.info("{} {}: polling with NOOP every {} ms ({})", account.accountId(), folder,
           pollInterval().toMillis(), why);
       ImapSession polled = session;
       loop.schedule(() -> poll(polled), pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -543,8 +962,25 @@ public final class MailboxWatcher implements SessionListener {
           }
         }
         case ImapResponse.Status st when resumed && st.code() instanceof io.imapsync.imap.protocol.ResponseCode.UidValidity v
-            && v.value() != uidValidity -> onError(new ImapConnectException(account.mailbox()
+            && v.value() != uidValidity -> onError(new ImapConnectException(folder
                 + " announced a new UIDVALIDITY " + v.value() + "; resuming from the checkpoint", null));
+        case ImapResponse.MailboxStatus st -> {
+          String name = decodeName(st.mailbox());
+          if (!name.equals(statusInFlight) && polled.contains(name)) {
+            due.add(name); // NOTIFY: a polled folder changed
+            requestCheck();
+          }
+        }
+        case ImapResponse.ListEntry l when notifying && !listing -> {
+          lastDiscovery = 0; // NOTIFY MailboxName: a folder was created, deleted or renamed
+          requestCheck();
+        }
+        case ImapResponse.Status st when st.code() instanceof io.imapsync.imap.protocol.ResponseCode.NotificationOverflow -> {
+          // The server stopped notifying: look at everything, and ask for notifications again.
+          log.warn("{}: NOTIFICATIONOVERFLOW; checking every folder", account.accountId());
+          due.addAll(polled);
+          onError(new ImapConnectException(account.accountId() + ": NOTIFICATIONOVERFLOW; resyncing", null));
+        }
         case ImapResponse.Fetch f when f.data().flags() != null && !syncing -> {
           // An unsolicited FLAGS change (another client). Our own fetches arrive while syncing.
           if (resumed) {
@@ -555,6 +991,15 @@ public final class MailboxWatcher implements SessionListener {
         default -> { }
       }
     });
+  }
+
+  private String decodeName(String raw) {
+    ImapSession s = session;
+    if (s != null && s.isEnabled("UTF8=ACCEPT")) {
+      return raw;
+    }
+    String n = io.imapsync.imap.protocol.ModifiedUtf7.decode(raw);
+    return n.equalsIgnoreCase("INBOX") ? "INBOX" : n;
   }
 
   private void triggerSync() {
@@ -581,7 +1026,7 @@ public final class MailboxWatcher implements SessionListener {
         // reconcile catches flag changes that servers without CONDSTORE never push (GreenMail).
         ImapSession s = session;
         syncing = true;
-        s.select(account.mailbox(), s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC")
+        s.select(folder, s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC")
                 ? SelectOptions.condStore() : SelectOptions.PLAIN)
             .whenCompleteAsync((selected, e) -> {
               syncing = false;
@@ -591,7 +1036,7 @@ public final class MailboxWatcher implements SessionListener {
               if (e != null) {
                 onError(e);
               } else if (selected.uidValidity() != uidValidity) {
-                onError(new ImapConnectException(account.mailbox() + " has a new UIDVALIDITY "
+                onError(new ImapConnectException(folder + " has a new UIDVALIDITY "
                     + selected.uidValidity() + " (was " + uidValidity + "); resuming from the checkpoint", null));
               } else {
                 exists = selected.exists();
@@ -651,9 +1096,9 @@ public final class MailboxWatcher implements SessionListener {
         || cause instanceof io.imapsync.imap.session.ImapTimeoutException
         || cause instanceof io.netty.handler.codec.DecoderException
         || cause instanceof io.lettuce.core.RedisException)) {
-      log.error("{} {}: unexpected failure; reconnecting in {} ms", account.accountId(), account.mailbox(), delay, cause);
+      log.error("{} {}: unexpected failure; reconnecting in {} ms", account.accountId(), folder, delay, cause);
     } else {
-      log.warn("{} {}: {}; reconnecting in {} ms", account.accountId(), account.mailbox(), cause.toString(), delay);
+      log.warn("{} {}: {}; reconnecting in {} ms", account.accountId(), folder, cause.toString(), delay);
     }
     if (state != WatcherState.AUTH_FAILED) {
       setState(WatcherState.BACKING_OFF, cause.getMessage());
@@ -670,7 +1115,7 @@ public final class MailboxWatcher implements SessionListener {
       return;
     }
     lastAnnounced = s;
-    changes.publishState(epoch, account.mailbox(), uidValidity, s.name().toLowerCase(Locale.ROOT), detail,
+    changes.publishState(epoch, folder, uidValidity, s.name().toLowerCase(Locale.ROOT), detail,
         ++announcements).whenComplete((events, e) -> {
           if (e != null) {
             log.debug("{}: account.state not written: {}", account.accountId(), e.toString());
@@ -683,7 +1128,7 @@ public final class MailboxWatcher implements SessionListener {
       for (ChangeEvent e : events) {
         switch (e.type()) {
           case ChangeEvent.MESSAGE_CREATED -> resyncCounts[0]++;
-          case ChangeEvent.MESSAGE_UPDATED -> resyncCounts[1]++;
+          case ChangeEvent.MESSAGE_UPDATED, ChangeEvent.MESSAGE_MOVED -> resyncCounts[1]++;
           case ChangeEvent.MESSAGE_DELETED -> resyncCounts[2]++;
           default -> { }
         }
@@ -700,8 +1145,17 @@ public final class MailboxWatcher implements SessionListener {
     this.sessionOptions = options;
   }
 
+  /** The home folder (where this connection idles). */
   public String mailbox() {
-    return account.mailbox();
+    return home;
+  }
+
+  /** Every folder this connection mirrors: home first, then the polled ones. */
+  public List<String> folders() {
+    List<String> all = new ArrayList<>();
+    all.add(home);
+    all.addAll(polled);
+    return all;
   }
 
   /**
@@ -711,54 +1165,69 @@ public final class MailboxWatcher implements SessionListener {
    * changed. Fails if the folder is not connected now (the report says which state it is in).
    */
   public CompletableFuture<ResyncReport> resync(boolean full, java.util.function.Consumer<long[]> progress) {
+    return resync(home, full, progress);
+  }
+
+  /** The same for any folder of this connection (a polled one is visited, then the connection goes home). */
+  public CompletableFuture<ResyncReport> resync(String target, boolean full, java.util.function.Consumer<long[]> progress) {
     CompletableFuture<ResyncReport> done = new CompletableFuture<>();
-    loop.execute(() -> startResync(full, progress, done));
+    loop.execute(() -> startResync(target, full, progress, done));
     return done;
   }
 
-  private void startResync(boolean full, java.util.function.Consumer<long[]> progress, CompletableFuture<ResyncReport> done) {
+  private void startResync(String target, boolean full, java.util.function.Consumer<long[]> progress,
+      CompletableFuture<ResyncReport> done) {
     if (session == null || !resumed) {
-      done.completeExceptionally(new IllegalStateException("folder " + account.mailbox() + " is not connected (state "
+      done.completeExceptionally(new IllegalStateException("folder " + target + " is not connected (state "
           + (state == null ? "unknown" : state.name().toLowerCase(java.util.Locale.ROOT)) + "); try again when it is idle"));
+      return;
+    }
+    if (!target.equals(home) && !polled.contains(target)) {
+      done.completeExceptionally(new IllegalStateException("folder " + target + " is not mirrored by this connection"));
       return;
     }
     if (syncing || resyncCounts != null) {
       // One pass at a time: retry when the current one has finished.
-      loop.schedule(() -> startResync(full, progress, done), 50, TimeUnit.MILLISECONDS);
+      loop.schedule(() -> startResync(target, full, progress, done), 50, TimeUnit.MILLISECONDS);
       return;
     }
     resyncCounts = new long[3];
     resyncProgress = progress;
     syncing = true;
+    ImapSession s = session;
+    CompletableFuture<Void> arrived = target.equals(folder) ? CompletableFuture.completedFuture(null) : enter(target);
     CompletableFuture<Void> work;
     if (full) {
-      long uv = uidValidity;
-      work = changes.startReset(epoch, account.mailbox(), uv, uv)
-          .thenAcceptAsync(this::published, loop)
-          .thenComposeAsync(v -> {
-            uidNext = 1;
-            highestModSeq = -1;
-            syncedExists = -1;
-            return initialStart();
-          }, loop)
-          .thenComposeAsync(v -> fetchNew(), loop)
-          .thenComposeAsync(v -> changes.finishReset(epoch, account.mailbox(), checkpoint()), loop)
-          .thenAcceptAsync(this::published, loop);
+      work = arrived.thenComposeAsync(x -> live(s, () -> {
+        long uv = uidValidity;
+        return changes.startReset(epoch, folder, uv, uv)
+            .thenAcceptAsync(this::published, loop)
+            .thenComposeAsync(v -> {
+              uidNext = 1;
+              highestModSeq = -1;
+              syncedExists = -1;
+              return initialStart();
+            }, loop)
+            .thenComposeAsync(v -> fetchNew(), loop)
+            .thenComposeAsync(v -> changes.finishReset(epoch, folder, checkpoint()), loop)
+            .thenAcceptAsync(this::published, loop);
+      }), loop);
     } else {
-      work = reconcile(true, true).thenComposeAsync(v -> fetchNew(), loop);
+      work = arrived.thenComposeAsync(x -> live(s, () -> reconcile(true, true).thenComposeAsync(v -> fetchNew(), loop)), loop);
     }
     work.whenCompleteAsync((v, e) -> {
       long[] c = resyncCounts;
       resyncCounts = null;
       resyncProgress = null;
-      syncing = false;
       if (e != null) {
-        done.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        syncing = false;
+        done.completeExceptionally(unwrap(e));
         onError(e);
         return;
       }
-      done.complete(new ResyncReport(account.mailbox(), full, c[0], c[1], c[2]));
-      pass().whenCompleteAsync((x, err) -> {
+      done.complete(new ResyncReport(target, full, c[0], c[1], c[2]));
+      CompletableFuture<Void> back = folder.equals(home) ? pass() : enter(home);
+      back.whenCompleteAsync((x, err) -> {
         if (err != null) {
           onError(err);
         }
@@ -767,12 +1236,14 @@ public final class MailboxWatcher implements SessionListener {
   }
 
   private void setState(WatcherState s, String detail) {
-    if (s == state) {
-      return;
+    if (s == state || (state == WatcherState.STOPPED && stopped)) {
+      return; // nothing moves a stopped watcher out of STOPPED
     }
-    log.debug("{} {}: {} -> {} {}", account.accountId(), account.mailbox(), state, s, detail == null ? "" : detail);
+    log.debug("{} {}: {} -> {} {}", account.accountId(), folder, state, s, detail == null ? "" : detail);
     state = s;
-    announce(s, detail);
+    if (owner == null) {
+      announce(s, detail);
+    }
     try {
       listener.onStateChange(account.accountId(), s, detail);
     } catch (RuntimeException e) {

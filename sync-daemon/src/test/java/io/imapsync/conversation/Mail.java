@@ -124,7 +124,7 @@ final class Mail {
   MessageDocument build() {
     boolean seen = flags.stream().anyMatch(f -> f.equalsIgnoreCase("\\Seen"));
     boolean flagged = flags.stream().anyMatch(f -> f.equalsIgnoreCase("\\Flagged"));
-    return new MessageDocument(id, "alice", null, mailbox, 1, uid, messageId, inReplyTo, references, subject,
+    return new MessageDocument(id, "alice", null, mailbox, 1, uid, null, messageId, inReplyTo, references, subject,
         from, List.of(), List.of(), to, cc, List.of(), date, date, !seen, flagged, false, false, flags, List.of(), 100,
         inbound, blurb, blurb, null, false, attachments, List.of(), Map.of(), List.of());
   }

@@ -89,6 +89,7 @@ public final class DovecotServer implements AutoCloseable {
     private String imapCapability;
     private boolean compression;
     private int maxUserIpConnections = 10; // Dovecot's own default
+    private boolean specialUse;
     private Duration startTimeout = Duration.ofSeconds(10);
     private Path dovecotBinary;
 
@@ -118,6 +119,15 @@ public final class DovecotServer implements AutoCloseable {
         throw new IllegalArgumentException("imap_capability must be one non-blank line");
       }
       this.imapCapability = capabilities;
+      return this;
+    }
+
+    /**
+     * Sent, Drafts, Archive, Junk and Trash created for every user, with their SPECIAL-USE
+     * attributes (RFC 6154), as a provider's account has them.
+     */
+    public Options specialUse(boolean on) {
+      this.specialUse = on;
       return this;
     }
 
@@ -475,6 +485,15 @@ public final class DovecotServer implements AutoCloseable {
     c.append("first_valid_uid = 1\n");
     c.append("mail_location = maildir:").append(b).append("/mail/%u\n");
     c.append("mail_max_userip_connections = ").append(options.maxUserIpConnections).append('\n');
+    if (options.specialUse) {
+      c.append("namespace inbox {\n  inbox = yes\n");
+      for (String[] m : new String[][] {{"Sent", "\\Sent"}, {"Drafts", "\\Drafts"}, {"Archive", "\\Archive"},
+          {"Junk", "\\Junk"}, {"Trash", "\\Trash"}}) {
+        c.append("  mailbox ").append(m[0]).append(" {\n    auto = create\n    special_use = ").append(m[1])
+            .append("\n  }\n");
+      }
+      c.append("}\n");
+    }
     c.append("mail_fsync = never\n"); // throwaway mail: no need to pay for fsync
     // IDLE is woken by inotify; should inotify be unavailable, poll every second, not every 30.
     c.append("mailbox_idle_check_interval = 1 secs\n");

@@ -44,6 +44,7 @@ public final class Schemas {
       case "message.created" -> assertValid("message.schema.json", event.path("payload"));
       case "message.updated" -> assertValid("message-updated.schema.json", event.path("payload"));
       case "message.deleted" -> assertValid("message-deleted.schema.json", event.path("payload"));
+      case "message.moved" -> assertValid("message-moved.schema.json", event.path("payload"));
       case "conversation.updated" -> assertValid("conversation.schema.json", event.path("payload"));
       case "conversation.deleted" -> assertValid("conversation-deleted.schema.json", event.path("payload"));
       case "conversation.merged" -> assertValid("conversation-merged.schema.json", event.path("payload"));

@@ -48,8 +48,15 @@ public final class SyncChecker {
         continue;
       }
       JsonNode d = Json.read(doc, JsonNode.class);
+      boolean listed = false;
+      for (JsonNode l : d.path("locations")) {
+        listed |= folder.equals(l.path("mailbox").asText()) && l.path("uid").asLong() == e.getKey();
+      }
+      if (!listed) {
+        diffs.add(folder + " UID " + uid + ": document's locations " + d.path("locations") + " do not list it");
+      }
       if (d.path("uid").asLong() != e.getKey() || !folder.equals(d.path("mailbox").asText())) {
-        diffs.add(folder + " UID " + uid + ": document says " + d.path("mailbox").asText() + " UID " + d.path("uid").asLong());
+        continue; // a copy elsewhere is the primary place: the document's flags are that copy's
       }
       Set<String> docFlags = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
       d.path("flags").forEach(f -> docFlags.add(f.asText()));
@@ -77,7 +84,8 @@ public final class SyncChecker {
     return diffs;
   }
 
-  private static Set<String> norm(List<String> flags) {
+  /** Flags as a case-insensitive set without \\Recent: how the mirror and the server are compared. */
+  public static Set<String> norm(List<String> flags) {
     Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (String f : flags) {
       if (!f.isBlank() && !f.toLowerCase(Locale.ROOT).equals("\\recent")) {

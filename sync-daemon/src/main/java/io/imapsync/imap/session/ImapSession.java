@@ -598,6 +598,9 @@ public final class ImapSession {
   private void writeSegment(Pending p) {
     byte[] seg = p.command.segments().get(p.segment);
     if (p.segment == 0) {
+      if (log.isTraceEnabled()) {
+        log.trace("{}: > {} {}", endpoint, p.tag, p.command.name()); // the name only: arguments may hold secrets
+      }
       byte[] tag = (p.tag + " ").getBytes(StandardCharsets.US_ASCII);
       channel.write(Unpooled.wrappedBuffer(tag, seg));
     } else {
@@ -644,6 +647,9 @@ public final class ImapSession {
   }
 
   private void onUntagged(ImapResponse r) {
+    if (log.isTraceEnabled()) {
+      log.trace("{}: < * {}", endpoint, r.getClass().getSimpleName());
+    }
     if (r instanceof ImapResponse.Unknown u) {
       UnknownResponses.logOnce(endpoint, u);
     }
@@ -695,6 +701,9 @@ public final class ImapSession {
   }
 
   private void onTagged(ImapResponse.Tagged t) {
+    if (log.isTraceEnabled()) {
+      log.trace("{}: < {} {} {}", endpoint, t.tag(), t.condition(), t.text());
+    }
     Pending p = null;
     for (Pending candidate : inFlight) {
       if (candidate.tag.equals(t.tag())) {

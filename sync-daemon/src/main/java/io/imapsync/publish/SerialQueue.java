@@ -1,0 +1,19 @@
+package io.imapsync.publish;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Runs an account's read-then-write steps one after another. Each step reads Redis and writes a
+ * batch computed from what it read, so two steps of one account (a new message in one folder, an
+ * expunge in another) must never interleave. One queue per account, shared by its feed and folders.
+ */
+public final class SerialQueue {
+  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+
+  public synchronized <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> step) {
+    CompletableFuture<T> result = last.handle((v, e) -> null).thenCompose(v -> step.get());
+    last = result;
+    return result;
+  }
+}
