@@ -302,11 +302,16 @@ public final class LoadSimulator implements AutoCloseable {
       indices.add(i);
       cx.setMode(i, mode);
     }
+    List<io.netty.util.concurrent.Future<?>> applied = new ArrayList<>();
     for (Channel ch : cx.channels) {
       ServerSession s = ch.pipeline().get(ServerSession.class);
       if (s != null && indices.contains(s.user())) {
-        s.setMode(mode);
+        applied.add(s.setMode(mode));
       }
+    }
+    // In effect for every open connection when this returns, so "from now on" holds.
+    for (io.netty.util.concurrent.Future<?> f : applied) {
+      f.awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
   }
 

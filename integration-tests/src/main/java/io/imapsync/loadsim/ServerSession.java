@@ -147,9 +147,12 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
     ctx.channel().eventLoop().execute(this::push);
   }
 
-  /** Stall, blackhole or release this connection (on its event loop). */
-  void setMode(ServerContext.Mode m) {
-    ctx.channel().eventLoop().execute(() -> {
+  /**
+   * Stall, blackhole or release this connection, on its event loop; the caller waits for the
+   * returned future, since a task queued there may run after input that arrived later.
+   */
+  io.netty.util.concurrent.Future<?> setMode(ServerContext.Mode m) {
+    return ctx.channel().eventLoop().submit(() -> {
       mode = m;
       ctx.channel().config().setAutoRead(m != ServerContext.Mode.BLACKHOLE);
     });
