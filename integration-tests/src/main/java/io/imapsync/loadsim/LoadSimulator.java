@@ -378,6 +378,14 @@ public final class LoadSimulator implements AutoCloseable {
     return cx.stats.idle.get();
   }
 
+  /**
+   * True once the schedule has ended ({@code scheduleDuration} past the start) and every event
+   * of it has been applied; true at once when no rate is set. Never true for an endless schedule.
+   */
+  public boolean scheduleFinished() {
+    return scheduler.finished();
+  }
+
   public LoadStats stats() {
     return new LoadStats(cx.stats.open.get(), cx.stats.authenticated.get(), cx.stats.idle.get(),
         cx.stats.accepted.sum(), cx.stats.logins.sum(), cx.stats.failedLogins.sum(), cx.stats.refusedLogins.sum(),

@@ -31,6 +31,8 @@ final class Scheduler implements AutoCloseable {
   private final Stream[] streams;
   private final Thread thread;
   private volatile boolean closed;
+  /** Set once every event of a finite schedule has been applied. */
+  private volatile boolean finished;
   final LongAdder applied = new LongAdder();
   final LongAdder skippedNotOwned = new LongAdder();
   /** The most an event was applied after it was due (microseconds), catch-up excluded. */
@@ -77,7 +79,14 @@ final class Scheduler implements AutoCloseable {
   void start() {
     if (active()) {
       thread.start();
+    } else {
+      finished = true;
     }
+  }
+
+  /** True when a finite schedule has been applied in full (or there is none). */
+  boolean finished() {
+    return finished;
   }
 
   private void run() {
@@ -90,7 +99,8 @@ final class Scheduler implements AutoCloseable {
         }
       }
       if (next == null) {
-        return; // the schedule is over
+        finished = true; // the schedule is over
+        return;
       }
       long wait = next.dueMicros - Stamps.nowMicros();
       if (wait > 0) {
