@@ -23,15 +23,19 @@ final class FetchItems {
   /** The items that are not body sections. */
   enum Attr implements Item { UID, FLAGS, INTERNALDATE, RFC822_SIZE, MODSEQ, ENVELOPE, BODY, BODYSTRUCTURE }
 
-  enum Kind { FULL, HEADER, HEADER_FIELDS, HEADER_FIELDS_NOT, TEXT }
+  enum Kind { FULL, HEADER, HEADER_FIELDS, HEADER_FIELDS_NOT, TEXT, PART }
 
   /**
    * A body section: {@code responseName} is what the response calls it ({@code BODY[HEADER]<0>},
    * {@code RFC822}); {@code setsSeen} for the non-PEEK forms; {@code length} -1 for all from
    * {@code start}, {@code start} -1 when no partial was asked for.
    */
-  record Section(String responseName, boolean setsSeen, Kind kind, List<String> fields, long start, long length)
-      implements Item {}
+  record Section(String responseName, boolean setsSeen, Kind kind, List<String> fields, long start, long length,
+      String part) implements Item {
+    Section(String responseName, boolean setsSeen, Kind kind, List<String> fields, long start, long length) {
+      this(responseName, setsSeen, kind, fields, start, length, null);
+    }
+  }
 
   /** fetch-att / "ALL" / "FULL" / "FAST" / "(" fetch-att *(SP fetch-att) ")" */
   static List<Item> parse(Command.Arg arg) {
@@ -112,8 +116,11 @@ final class FetchItems {
       kind = Kind.FULL;
     } else if (specUpper.equals("HEADER")) {
       kind = Kind.HEADER;
-    } else if (specUpper.equals("TEXT") || specUpper.equals("1")) {
-      kind = Kind.TEXT; // every message is single-part: part 1 is the body
+    } else if (specUpper.equals("TEXT")) {
+      kind = Kind.TEXT;
+    } else if (specUpper.matches("[1-9][0-9]{0,3}(\\.[1-9][0-9]{0,3}){0,7}(\\.MIME)?")) {
+      String name = "BODY[" + spec + "]" + (start >= 0 ? "<" + start + ">" : "");
+      return new Section(name, !peek, Kind.PART, List.of(), start, length, specUpper);
     } else if (specUpper.startsWith("HEADER.FIELDS")) {
       kind = specUpper.startsWith("HEADER.FIELDS.NOT") ? Kind.HEADER_FIELDS_NOT : Kind.HEADER_FIELDS;
       int lp = spec.indexOf('(');
@@ -132,7 +139,7 @@ final class FetchItems {
       }
       fields = List.copyOf(names);
     } else {
-      throw new CommandSyntaxException("section [" + spec + "] is not offered (messages are single-part)");
+      throw new CommandSyntaxException("section [" + spec + "] is not offered");
     }
     String name = "BODY[" + spec + "]" + (start >= 0 ? "<" + start + ">" : "");
     return new Section(name, !peek, kind, fields, start, length);
@@ -153,6 +160,10 @@ final class FetchItems {
       case HEADER -> slice(raw, 0, m.headerLength());
       case TEXT -> slice(raw, m.headerLength(), raw.length - m.headerLength());
       case HEADER_FIELDS, HEADER_FIELDS_NOT -> headerFields(raw, m.headerLength(), s.fields(), s.kind() == Kind.HEADER_FIELDS);
+      case PART -> {
+        byte[] part = m.section(s.part());
+        yield part == null ? new byte[0] : part; // no such part: empty, as Dovecot answers
+      }
     };
     if (s.start() < 0) {
       return whole;

@@ -34,6 +34,18 @@ final class ImapStrings {
     }
   }
 
+  /**
+   * As {@link #nstring}, for text whose chars are octets (a raw header read as ISO-8859-1): a
+   * literal then carries the octets as they are, not re-encoded.
+   */
+  static void nstringRaw(StringBuilder sb, String octets) {
+    if (octets == null || octets.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      nstring(sb, octets == null ? null : octets.strip());
+      return;
+    }
+    sb.append('{').append(octets.length()).append("}\r\n").append(octets);
+  }
+
   static String quoted(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2);
     nstring(sb, s);

@@ -96,6 +96,9 @@ public final class LoadSimMain implements Callable<Integer> {
   @Option(names = "--io-threads", description = "Event loop threads (default: cores).")
   Integer ioThreads;
 
+  @Option(names = "--corpus", description = "Serve the messages of this directory (.eml files, maildir entries, mbox files) instead of generated ones.")
+  Path corpus;
+
   @Option(names = "--changes-log", description = "Append every change here, one tab-separated line each.")
   Path changesLog;
 
@@ -141,7 +144,8 @@ public final class LoadSimMain implements Callable<Integer> {
         .scheduleDuration(duration == null ? null : duration(duration))
         .seed(seed)
         .startAtMillis(startAt == null ? System.currentTimeMillis() : instant(startAt))
-        .process(processIndex, processCount);
+        .process(processIndex, processCount)
+        .corpus(corpus);
     if (ioThreads != null) {
       b.ioThreads(ioThreads);
     }

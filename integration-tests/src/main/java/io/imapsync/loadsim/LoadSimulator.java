@@ -67,11 +67,11 @@ public final class LoadSimulator implements AutoCloseable {
   private final List<InetSocketAddress> bound = new ArrayList<>();
   private volatile boolean closed;
 
-  private LoadSimulator(LoadSimConfig config) {
+  private LoadSimulator(LoadSimConfig config, Corpus corpus) {
     this.config = config;
     long startAt = config.startAtMillis() == 0 ? System.currentTimeMillis() : config.startAtMillis();
     this.population = new Population(config, startAt);
-    MessageGenerator generator = new MessageGenerator(population);
+    MessageGenerator generator = new MessageGenerator(population, corpus);
     this.store = new MailStore(population, generator, config.listener());
     this.cx = new ServerContext(config, population, store, generator);
     this.scheduler = new Scheduler(config, population, store);
@@ -82,7 +82,9 @@ public final class LoadSimulator implements AutoCloseable {
 
   /** Binds every address and starts the schedule; throws if an address cannot be bound. */
   public static LoadSimulator start(LoadSimConfig config) throws IOException {
-    LoadSimulator sim = new LoadSimulator(Objects.requireNonNull(config, "config"));
+    Objects.requireNonNull(config, "config");
+    Corpus corpus = config.corpus() == null ? null : Corpus.load(config.corpus());
+    LoadSimulator sim = new LoadSimulator(config, corpus);
     try {
       sim.bind();
     } catch (IOException | RuntimeException e) {

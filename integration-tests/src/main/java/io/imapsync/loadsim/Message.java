@@ -16,4 +16,7 @@ interface Message {
 
   /** BODYSTRUCTURE, or with {@code extended} false, BODY (no extension data). */
   String bodyStructure(boolean extended);
+
+  /** The octets of a part section ("1", "2.1", "2.MIME"), or null when there is no such part. */
+  byte[] section(String part);
 }

@@ -43,9 +43,12 @@ final class MessageGenerator {
       "soon", "today", "tomorrow", "week", "month", "issue", "ticket", "question", "answer", "detail", "summary"};
 
   private final Population population;
+  private final Corpus corpus;
 
-  MessageGenerator(Population population) {
+  /** With a {@code corpus} (or null), messages come from it instead of being written here. */
+  MessageGenerator(Population population, Corpus corpus) {
     this.population = population;
+    this.corpus = corpus;
   }
 
   /** {@code <i...>} for an initial message, {@code <d...>} for a delivered one (stamp ≠ 0). */
@@ -59,6 +62,11 @@ final class MessageGenerator {
    * stamp, and {@code dateSeconds} its INTERNALDATE (the Date header too).
    */
   Message generate(int user, int folder, int uid, long stampMicros, long dateSeconds) {
+    if (corpus != null) {
+      long offset = Long.remainderUnsigned(population.hash(user, folder, 0, 31), corpus.size());
+      return corpus.message(offset, uid, stampMicros, stampMicros == 0 ? null : messageId(user, folder, uid, stampMicros),
+          population.userName(user) + " " + population.folderName(folder) + " " + uid);
+    }
     long h = population.hash(user, folder, uid, 11);
     String userName = population.userName(user);
     int initial = population.initialCount(folder);
@@ -238,6 +246,11 @@ final class MessageGenerator {
       sb.append(' ');
       ImapStrings.nstring(sb, a.host);
       sb.append("))");
+    }
+
+    @Override
+    public byte[] section(String part) {
+      return part.equals("1") ? java.util.Arrays.copyOfRange(raw, headerLength, raw.length) : null;
     }
 
     @Override
