@@ -152,7 +152,7 @@ final class FetchItems {
     return Long.parseLong(s);
   }
 
-  /** The octets of {@code s} in {@code m} as {offset, length} into {@code m.raw()}, or a new array. */
+  /** The octets section {@code s} names in {@code m}, its partial applied. */
   static byte[] extract(Section s, Message m) {
     byte[] raw = m.raw();
     byte[] whole = switch (s.kind()) {

@@ -19,6 +19,7 @@ import java.util.Arrays;
  */
 final class Folder {
   private static final ServerSession[] NO_WATCHERS = new ServerSession[0];
+  private static final int[] NONE = new int[0];
 
   final int user;
   final int index;
@@ -181,6 +182,9 @@ final class Folder {
    * last caught up at that MODSEQ has not been told yet.
    */
   int[] expungedSince(long sinceModSeq, long belowUid) {
+    if (expunged == 0 || expungedModSeqs[expunged - 1] <= sinceModSeq) {
+      return NONE; // the usual case, asked before and after every command: no garbage
+    }
     int from = expunged;
     while (from > 0 && expungedModSeqs[from - 1] > sinceModSeq) {
       from--; // the log is in MODSEQ order: walk back only over what is new

@@ -99,7 +99,7 @@ public final class LoadSimMain implements Callable<Integer> {
   @Option(names = "--corpus", description = "Serve the messages of this directory (.eml files, maildir entries, mbox files) instead of generated ones.")
   Path corpus;
 
-  @Option(names = "--changes-log", description = "Append every change here, one tab-separated line each.")
+  @Option(names = "--changes-log", description = "Append every change here, one tab-separated line each (flushed every second).")
   Path changesLog;
 
   @Option(names = "--stats-every", defaultValue = "10s", description = "Print a stats line this often; 0 for never (default: ${DEFAULT-VALUE}).")
@@ -182,7 +182,18 @@ public final class LoadSimMain implements Callable<Integer> {
             return;
           }
           printStats(sim);
-          flushQuietly(log);
+        }
+      });
+    }
+    if (log != null) {
+      // Once a second, so a benchmark can read the changes while the run goes on.
+      Thread.ofPlatform().daemon().name("loadsim-changes-log").start(() -> {
+        try {
+          while (!stop.await(1, TimeUnit.SECONDS)) {
+            flushQuietly(log);
+          }
+        } catch (InterruptedException e) {
+          // exiting
         }
       });
     }

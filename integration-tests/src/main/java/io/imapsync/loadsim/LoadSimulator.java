@@ -24,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -430,9 +429,5 @@ public final class LoadSimulator implements AutoCloseable {
       throw new IllegalArgumentException("no such folder: " + folder + " (folders: " + folders() + ")");
     }
     return f;
-  }
-
-  static Set<Flag> noFlags() {
-    return EnumSet.noneOf(Flag.class);
   }
 }

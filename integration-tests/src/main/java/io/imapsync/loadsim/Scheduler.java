@@ -163,5 +163,12 @@ final class Scheduler implements AutoCloseable {
   public void close() {
     closed = true;
     LockSupport.unpark(thread);
+    if (thread.isAlive()) {
+      try {
+        thread.join(5_000); // so no change lands after the event loops are gone
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -144,7 +144,11 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
       return;
     }
     pushScheduled = true;
-    ctx.channel().eventLoop().execute(this::push);
+    try {
+      ctx.channel().eventLoop().execute(this::push);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the simulator is closing: nobody is left to tell
+    }
   }
 
   /**
