@@ -48,7 +48,7 @@ public final class SyncDaemon implements AutoCloseable {
   private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
   private IdleRenewals idleRenewals;
   private java.util.concurrent.ScheduledExecutorService maintenance;
-  private final HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
+  private HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
 
   public SyncDaemon(SharedResources resources, String redisUrl, KeyLayout layout, SyncListener listener,
       Duration idleRenewal) {
@@ -102,6 +102,11 @@ public final class SyncDaemon implements AutoCloseable {
   /** Per-host IDLE renewal intervals for accounts added from now on (default: the constructor's). */
   public synchronized void idleRenewals(IdleRenewals renewals) {
     this.idleRenewals = renewals;
+  }
+
+  /** Per-host connection rate, circuit breaker and backoff for accounts added from now on. */
+  public synchronized void hostPolicy(HostPolicy policy) {
+    this.hostGuards = new HostGuards(policy);
   }
 
   /** Session timeouts for accounts added from now on (defaults: {@link SessionOptions#DEFAULTS}). */
