@@ -1,6 +1,8 @@
 package io.imapsync.cli;
 
+import io.imapsync.bench.IdleFleetBenchmark;
 import io.imapsync.bench.WritePathBenchmark;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,15 +11,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/imap-sync bench ...}: benchmarks that print figures and write a JSON report. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print a table, write a JSON report).",
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks (print a table, write a JSON report). With --mailboxes: idle mailboxes held against the "
+        + "load simulator (its own process), memory, idle CPU and push latency.",
     subcommands = {BenchCommand.WritePath.class, CommandLine.HelpCommand.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--mailboxes", description = "Idle mailboxes to hold (INBOX, one connection each).")
+  Integer mailboxes;
+
+  @Option(names = "--rate", defaultValue = "200", description = "Deliveries per second while measuring push latency (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--measure", defaultValue = "PT20S", description = "How long deliveries run (default: ${DEFAULT-VALUE}).")
+  Duration measure;
+
+  @Option(names = "--loadsim-jar", description = "The simulator jar (default: integration-tests/target/loadsim.jar; bin/loadsim builds it).")
+  Path loadsimJar;
+
+  @Option(names = "--json", description = "Write the report here.")
+  Path json;
+
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() throws Exception {
+    if (mailboxes == null) {
+      spec.commandLine().usage(System.out);
+      return 0;
+    }
+    Path jar = loadsimJar != null ? loadsimJar
+        : Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."), "integration-tests", "target", "loadsim.jar");
+    new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).run(json);
+    return 0;
   }
 
   @Command(name = "write-path", mixinStandardHelpOptions = true,

@@ -1,0 +1,251 @@
+package io.imapsync.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imapsync.consumer.FeedEntry;
+import io.imapsync.consumer.StreamTail;
+import io.imapsync.daemon.SyncDaemon;
+import io.imapsync.demo.LocalRedis;
+import io.imapsync.imap.session.ImapEndpoint;
+import io.imapsync.imap.session.Security;
+import io.imapsync.model.Json;
+import io.imapsync.publish.KeyLayout;
+import io.imapsync.runtime.SharedResources;
+import io.imapsync.sync.AccountConfig;
+import io.imapsync.sync.AccountSync;
+import io.imapsync.sync.HostPolicy;
+import io.imapsync.sync.SyncListener;
+import io.imapsync.sync.WatcherState;
+import io.lettuce.core.RedisClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Idle mailboxes held by one daemon process, against the load simulator running as a process of
+ * its own (so its memory is not counted as ours): N accounts watching INBOX, one connection each.
+ * Figures: time until all are in IDLE, heap per idle mailbox after a full GC, RSS per mailbox,
+ * CPU while idle, and push latency (the simulator's stamp, in the Message-ID, to the event read
+ * back from Redis) at a given delivery rate; every delivery must arrive once.
+ *
+ * <p>Run: {@code bin/imap-sync bench --mailboxes 2000 --json target/idle-bench.json}
+ */
+public final class IdleFleetBenchmark {
+  private static final Pattern STAMP = Pattern.compile("^<?d(\\d+)\\.");
+
+  private final int mailboxes;
+  private final double rate;
+  private final Duration measure;
+  private final Path loadsimJar;
+  private final PrintStream out;
+
+  public IdleFleetBenchmark(int mailboxes, double rate, Duration measure, Path loadsimJar, PrintStream out) {
+    this.mailboxes = mailboxes;
+    this.rate = rate;
+    this.measure = measure;
+    this.loadsimJar = loadsimJar;
+    this.out = out;
+  }
+
+  public ObjectNode run(Path jsonReport) throws Exception {
+    if (!Files.isRegularFile(loadsimJar)) {
+      throw new IllegalStateException("the load simulator jar is missing: " + loadsimJar + " (bin/loadsim builds it)");
+    }
+    ObjectNode report = Json.MAPPER.createObjectNode();
+    report.put("benchmark", "idle-fleet");
+    report.put("mailboxes", mailboxes);
+    report.put("cores", Runtime.getRuntime().availableProcessors());
+    report.put("java", Runtime.version().toString());
+    report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    int addresses = Math.max(1, (mailboxes + 24_999) / 25_000); // one ephemeral port range per 127.0.0.x
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process sim = new ProcessBuilder(javaBin, "-Xmx2g", "-jar", loadsimJar.toString(), "--mailboxes",
+        Integer.toString(mailboxes), "--port", "0", "--bind-count", Integer.toString(addresses), "--messages", "1",
+        "--other-messages", "0", "--stats-every", "0", "--control-stdin")
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String external = System.getenv("REDIS_URL");
+    try (LocalRedis local = external == null || external.isBlank() ? LocalRedis.start() : null;
+         BufferedReader simOut = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
+         Writer simIn = new OutputStreamWriter(sim.getOutputStream(), StandardCharsets.UTF_8)) {
+      JsonNode ready = Json.MAPPER.readTree(simOut.readLine());
+      // Its answers to our control lines must be read, or its stdout pipe fills and it stops.
+      Thread.ofPlatform().daemon().name("bench-loadsim-out").start(() -> {
+        try {
+          while (simOut.readLine() != null) {
+            // discarded
+          }
+        } catch (java.io.IOException e) {
+          // the simulator exited
+        }
+      });
+      int port = ready.path("port").asInt();
+      String url = local != null ? local.url() : external.strip();
+      KeyLayout layout = new KeyLayout("bench-idle-" + ProcessHandle.current().pid(), 16);
+      System.gc();
+      long heapBefore = usedHeap();
+      long rssBefore = rss();
+      long started = System.nanoTime();
+      try (SharedResources resources = SharedResources.create();
+           SyncDaemon daemon = new SyncDaemon(resources, url, layout, SyncListener.NONE, Duration.ofMinutes(4))) {
+        daemon.hostPolicy(new HostPolicy(2_000, 20, 50f, Duration.ofSeconds(30), Duration.ofMillis(200),
+            Duration.ofSeconds(5)));
+        List<AccountSync> accounts = new ArrayList<>(mailboxes);
+        for (int i = 1; i <= mailboxes; i++) {
+          String user = String.format("user%05d", i);
+          String host = "127.0.0." + (1 + (i % addresses));
+          accounts.add(daemon.add(new AccountConfig(user, ImapEndpoint.of(host, port, Security.PLAIN_INSECURE), user, "pw",
+              "INBOX", Set.of(), 10)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        long idle;
+        while ((idle = accounts.stream().filter(a -> a.state() == WatcherState.IDLE).count()) < mailboxes) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("only " + idle + " of " + mailboxes + " mailboxes reached IDLE in 10 minutes");
+          }
+          TimeUnit.MILLISECONDS.sleep(200); // a benchmark's progress poll, not a test's wait
+        }
+        double allIdleSeconds = (System.nanoTime() - started) / 1e9;
+        for (int i = 0; i < 3; i++) {
+          System.gc();
+        }
+        long heapIdle = usedHeap() - heapBefore;
+        long rssIdle = rss() - rssBefore;
+        long cpuBefore = cpuNanos();
+        long wallBefore = System.nanoTime();
+        TimeUnit.SECONDS.sleep(10); // CPU while idle: measured over this window
+        double idleCpuPercent = 100.0 * (cpuNanos() - cpuBefore) / (System.nanoTime() - wallBefore);
+
+        // Push latency: deliveries at `rate` into random mailboxes, read back from the feed.
+        RedisClient client = daemon.redisClient();
+        List<Long> latencies = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        int planned = (int) Math.round(rate * measure.toSeconds());
+        try (var tailConnection = client.connect()) {
+          StreamTail tail = new StreamTail(tailConnection, layout, false);
+          java.util.Random random = new java.util.Random(42);
+          Thread sender = Thread.ofPlatform().name("bench-deliveries").start(() -> {
+            long gap = (long) (1e9 / rate);
+            long next = System.nanoTime();
+            try {
+              for (int i = 0; i < planned; i++) {
+                simIn.write("deliver " + String.format("user%05d", 1 + random.nextInt(mailboxes)) + " INBOX\n");
+                simIn.flush();
+                next += gap;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                  TimeUnit.NANOSECONDS.sleep(wait); // pacing the delivery rate
+                }
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+          long end = System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30);
+          while (seen.size() < planned && System.nanoTime() < end) {
+            for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
+              if (!e.type().equals("message.created")) {
+                continue;
+              }
+              java.time.Instant now = java.time.Instant.now(); // the simulator's stamp clock
+              long arrived = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+              String mid = e.event().path("payload").path("message_id").asText();
+              Matcher m = STAMP.matcher(mid);
+              if (m.find() && seen.merge(mid, 1, Integer::sum) == 1) {
+                latencies.add(arrived - Long.parseLong(m.group(1)));
+              }
+            }
+          }
+          sender.join();
+        }
+        latencies.sort(null);
+        long duplicates = seen.values().stream().filter(n -> n > 1).count();
+        report.put("seconds_until_all_idle", round(allIdleSeconds));
+        report.put("heap_bytes_per_idle_mailbox", heapIdle / mailboxes);
+        report.put("rss_bytes_per_idle_mailbox", rssIdle / mailboxes);
+        report.put("cpu_percent_of_one_core_while_idle", round(idleCpuPercent));
+        report.put("deliveries", planned);
+        report.put("delivered", seen.size());
+        report.put("duplicates", duplicates);
+        report.put("rate_per_second", rate);
+        report.put("push_latency_ms_p50", percentile(latencies, 0.50));
+        report.put("push_latency_ms_p99", percentile(latencies, 0.99));
+        report.put("push_latency_ms_p999", percentile(latencies, 0.999));
+        out.printf("idle fleet: %d mailboxes (INBOX, one connection each), simulator in its own process%n", mailboxes);
+        out.printf("  all in IDLE after          %8.1f s%n", allIdleSeconds);
+        out.printf("  heap per idle mailbox      %8.2f KiB (after full GC)%n", heapIdle / 1024.0 / mailboxes);
+        out.printf("  RSS per idle mailbox       %8.2f KiB%n", rssIdle / 1024.0 / mailboxes);
+        out.printf("  CPU while idle             %8.1f %% of one core%n", idleCpuPercent);
+        out.printf("  push latency at %.0f/s      p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
+            rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
+            planned, duplicates);
+        try (var c = client.connect()) {
+          List<String> keys = c.sync().keys(layout.prefix() + ":*");
+          if (!keys.isEmpty()) {
+            c.sync().del(keys.toArray(String[]::new));
+          }
+        }
+      }
+      simIn.write("quit\n");
+      simIn.flush();
+    } finally {
+      if (!sim.waitFor(5, TimeUnit.SECONDS)) {
+        sim.destroyForcibly();
+      }
+    }
+    if (jsonReport != null) {
+      Files.writeString(jsonReport, report.toPrettyString() + "\n");
+      out.println("report: " + jsonReport);
+    }
+    return report;
+  }
+
+  private static double percentile(List<Long> sortedMicros, double p) {
+    if (sortedMicros.isEmpty()) {
+      return -1;
+    }
+    int i = Math.min(sortedMicros.size() - 1, (int) Math.ceil(p * sortedMicros.size()) - 1);
+    return round(sortedMicros.get(Math.max(0, i)) / 1000.0);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private static long usedHeap() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** Resident set size from /proc (Linux); -1 elsewhere. */
+  private static long rss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return -1;
+  }
+}
