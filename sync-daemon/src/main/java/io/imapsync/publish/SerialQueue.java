@@ -9,11 +9,12 @@ import java.util.function.Supplier;
  * expunge in another) must never interleave. One queue per account, shared by its feed and folders.
  */
 public final class SerialQueue {
-  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
   public synchronized <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> step) {
-    CompletableFuture<T> result = last.handle((v, e) -> null).thenCompose(v -> step.get());
-    last = result;
+    CompletableFuture<T> result = last.thenCompose(v -> step.get());
+    // Keep only completion, not the result: an idle account must not hold its last batch's events.
+    last = result.handle((v, e) -> null);
     return result;
   }
 }
