@@ -110,6 +110,43 @@ class MultiFolderSyncIntegrationTest {
     }
   }
 
+  @Test
+  void initialSyncIsNewestFirstToItsDepth() throws Exception {
+    String prefix = RedisFixture.uniquePrefix("multi-newest");
+    KeyLayout layout = new KeyLayout(prefix, 4);
+    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD));
+         SharedResources resources = SharedResources.create(1, 1);
+         SyncDaemon daemon = new SyncDaemon(resources, redis.url(), layout, SyncListener.NONE, Duration.ofMinutes(4));
+         var tailConnection = redis.connect();
+         Store store = ServerTruth.connect(d.host(), d.port(), USER, PASSWORD)) {
+      Message[] batch = new Message[130];
+      for (int i = 0; i < batch.length; i++) {
+        batch[i] = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(
+            ("Message-ID: <n" + i + "@example.test>\r\nFrom: s@example.test\r\nSubject: n" + i + "\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.UTF_8)));
+      }
+      store.getFolder("INBOX").appendMessages(batch);
+      StreamTail tail = new StreamTail(tailConnection, layout, true);
+      AccountSync account = daemon.add(new AccountConfig("multi", ImapEndpoint.of(d.host(), d.port(),
+          Security.PLAIN_INSECURE), USER, PASSWORD, "INBOX", Set.of(), 120));
+      List<Long> order = new ArrayList<>();
+      Await.until("the newest 120 messages mirrored", WAIT, () -> {
+        for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
+          if (e.type().equals("message.created")) {
+            order.add(e.event().path("payload").path("uid").asLong());
+          }
+        }
+        return order.size() == 120 && account.state() == WatcherState.IDLE;
+      });
+      assertTrue(order.get(0) > 80, "the newest chunk first, got UID " + order.get(0) + " first: " + order);
+      assertEquals(11L, order.stream().mapToLong(Long::longValue).min().getAsLong(), "depth: the newest 120 of 130");
+      assertTrue(order.indexOf(11L) > order.indexOf(130L), "older chunks after newer ones");
+      assertEquals("131", redis.sync().hget(layout.folderState("multi", "INBOX"), "uidnext"));
+    } finally {
+      redis.deleteKeys(prefix);
+    }
+  }
+
   private static void appendAt(Store store, String folder, String messageId, long internalDate) throws Exception {
     byte[] raw = ("Message-ID: " + messageId + "\r\nFrom: s@example.test\r\nSubject: dated\r\n\r\nbody\r\n")
         .getBytes(StandardCharsets.UTF_8);

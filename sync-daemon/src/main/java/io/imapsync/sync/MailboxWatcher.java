@@ -586,7 +586,7 @@ public final class MailboxWatcher implements SessionListener {
     CompletableFuture<Void> fetched = expected > 0 && expected <= FETCH_CHUNK
         ? fetchDirect()
         : session.uidFetch(uidNext + ":*", "(UID)", uidNext)
-            .thenComposeAsync(list -> fetchChunks(list.stream().map(FetchData::uid).sorted().toList(), 0), loop);
+            .thenComposeAsync(list -> fetchNewestFirst(list.stream().map(FetchData::uid).sorted().toList()), loop);
     return fetched.thenRunAsync(() -> syncedExists = observedExists, loop);
   }
 
@@ -594,6 +594,34 @@ public final class MailboxWatcher implements SessionListener {
     return session.uidFetch(uidNext + ":*", fetchItems(), uidNext)
         .thenComposeAsync(fetched -> fetched.isEmpty() ? CompletableFuture.completedFuture(null)
             : publish(fetched, fetched.stream().mapToLong(FetchData::uid).max().getAsLong()), loop);
+  }
+
+  /**
+   * A backlog (first sync, or a long absence) newest first, in chunks: the inbox shows recent mail
+   * first. The checkpoint's UIDNEXT stays where it was until the oldest chunk is in, so a crash
+   * resumes the window where it stood: mirrored UIDs are skipped, the rest fetched.
+   */
+  private CompletableFuture<Void> fetchNewestFirst(List<Long> uids) {
+    if (uids.size() <= FETCH_CHUNK) {
+      return fetchChunks(uids, 0);
+    }
+    int chunks = (uids.size() + FETCH_CHUNK - 1) / FETCH_CHUNK;
+    return fetchChunkDescending(uids, chunks - 1, uids.get(uids.size() - 1));
+  }
+
+  private CompletableFuture<Void> fetchChunkDescending(List<Long> uids, int chunk, long maxUid) {
+    if (chunk < 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (session == null) {
+      return CompletableFuture.failedFuture(new StaleSessionException());
+    }
+    List<Long> part = uids.subList(chunk * FETCH_CHUNK, Math.min(uids.size(), (chunk + 1) * FETCH_CHUNK));
+    // Only the oldest chunk moves UIDNEXT (to past the newest message of the whole backlog).
+    long advanceTo = chunk == 0 ? maxUid : uidNext - 1;
+    return session.uidFetch(SequenceSets.compress(part), fetchItems(), part.get(0))
+        .thenComposeAsync(fetched -> publish(fetched, advanceTo), loop)
+        .thenComposeAsync(v -> fetchChunkDescending(uids, chunk - 1, maxUid), loop);
   }
 
   private CompletableFuture<Void> fetchChunks(List<Long> uids, int from) {
