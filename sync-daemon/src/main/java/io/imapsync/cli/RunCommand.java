@@ -41,6 +41,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Per-host IDLE renewal, repeatable; HOST may be *.domain (e.g. imap.gmail.com=PT9M).")
   List<String> idleRenewalFor = List.of();
 
+  @Option(names = "--oauth-refresh-url", description = "OAuth2 accounts: POST {account_id, username} here for a new"
+      + " access token when the server rejects one; answer {access_token}. HTTPS (http only on loopback); a bearer"
+      + " credential for it in IMAP_SYNC_OAUTH_REFRESH_TOKEN.")
+  java.net.URI oauthRefreshUrl;
+
   @Option(names = "--stream-retention", defaultValue = "PT24H",
       description = "Keep stream entries at least this long; older ones go once every consumer group acknowledged them (default: ${DEFAULT-VALUE}).")
   Duration streamRetention;
@@ -75,6 +80,10 @@ final class RunCommand implements Callable<Integer> {
          SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       daemon.idleRenewals(renewals);
+      if (oauthRefreshUrl != null) {
+        daemon.tokenRefresher(new io.imapsync.sync.HttpTokenRefresher(oauthRefreshUrl,
+            System.getenv("IMAP_SYNC_OAUTH_REFRESH_TOKEN")));
+      }
       daemon.trimStreams(streamRetention);
       daemon.serveResyncRequests();
       for (AccountConfig a : list) {

@@ -104,6 +104,13 @@ public final class SyncDaemon implements AutoCloseable {
     this.idleRenewals = renewals;
   }
 
+  private io.imapsync.sync.TokenRefresher tokenRefresher;
+
+  /** Where OAuth2 accounts added from now on get a new access token when theirs is rejected. */
+  public synchronized void tokenRefresher(io.imapsync.sync.TokenRefresher refresher) {
+    this.tokenRefresher = refresher;
+  }
+
   /** Per-host connection rate, circuit breaker and backoff for accounts added from now on. */
   public synchronized void hostPolicy(HostPolicy policy) {
     this.hostGuards = new HostGuards(policy);
@@ -122,6 +129,7 @@ public final class SyncDaemon implements AutoCloseable {
     Duration renewal = idleRenewals == null ? idleRenewal : idleRenewals.forHost(account.endpoint().host());
     AccountSync a = new AccountSync(account, resources, feed, changes, stateWriter, renewal, hostGuards);
     a.sessionOptions(sessionOptions);
+    a.tokenRefresher(tokenRefresher);
     accounts.add(a);
     a.start();
     return a;

@@ -52,6 +52,10 @@ public final class AccountSync implements SyncListener {
   private final Duration idleRenewal;
   private final HostGuards hostGuards;
   private volatile SessionOptions sessionOptions = SessionOptions.DEFAULTS;
+  private volatile TokenRefresher refresher;
+  /** The secret in use: the registered one, or the last token the refresher gave. */
+  private volatile String secret;
+  private CompletableFuture<String> refreshing;
 
   private final List<MailboxWatcher> watchers = new ArrayList<>();
   private List<Share> plan;
@@ -72,6 +76,7 @@ public final class AccountSync implements SyncListener {
     this.idleRenewal = idleRenewal;
     this.hostGuards = hostGuards;
     changes.onGone(this::requestSweep);
+    this.secret = account.password();
     if (singleFolder()) {
       plan = List.of(new Share(account.mailboxes().get(0), List.of()));
     }
@@ -92,6 +97,40 @@ public final class AccountSync implements SyncListener {
 
   public void sessionOptions(SessionOptions options) {
     this.sessionOptions = options;
+  }
+
+  /** Where new OAuth2 access tokens come from when the server rejects one (null: nowhere). */
+  public void tokenRefresher(TokenRefresher refresher) {
+    this.refresher = refresher;
+  }
+
+  String secret() {
+    return secret;
+  }
+
+  boolean canRefresh() {
+    return refresher != null;
+  }
+
+  /**
+   * A new access token after the server rejected {@code rejected}. One refresh at a time for the
+   * account: connections that were rejected with the same token share it; a connection rejected
+   * with an old token gets the current one at once.
+   */
+  synchronized CompletableFuture<String> refreshToken(String rejected) {
+    if (!rejected.equals(secret)) {
+      return CompletableFuture.completedFuture(secret);
+    }
+    if (refreshing == null || refreshing.isDone()) {
+      refreshing = refresher.refresh(account.accountId(), account.username()).thenApply(token -> {
+        synchronized (this) {
+          secret = token;
+        }
+        log.info("{}: the server rejected the access token; got a new one from the refresher", account.accountId());
+        return token;
+      });
+    }
+    return refreshing;
   }
 
   Duration statusInterval() {

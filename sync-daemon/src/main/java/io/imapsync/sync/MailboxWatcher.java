@@ -385,7 +385,24 @@ public final class MailboxWatcher implements SessionListener {
       return CompletableFuture.completedFuture(null);
     }
     if (account.auth() == AuthKind.OAUTH2) {
-      return s.authenticate(new SaslMechanism.XOAuth2(account.username(), account.password()));
+      String token = owner != null ? owner.secret() : account.password();
+      CompletableFuture<Void> first = s.authenticate(new SaslMechanism.XOAuth2(account.username(), token));
+      if (owner == null || !owner.canRefresh()) {
+        return first;
+      }
+      // Access tokens expire: on a rejection, one refresh and one more try on the same connection.
+      return first.exceptionallyComposeAsync(e -> {
+        if (!(unwrap(e) instanceof ImapCommandException)) {
+          return CompletableFuture.failedFuture(unwrap(e));
+        }
+        return owner.refreshToken(token).handleAsync((fresh, err) -> {
+          if (err != null) {
+            log.warn("{}: token refresh failed: {}", account.accountId(), unwrap(err).getMessage());
+            return CompletableFuture.<Void>failedFuture(unwrap(e)); // report the server's rejection
+          }
+          return s.authenticate(new SaslMechanism.XOAuth2(account.username(), fresh));
+        }, loop).thenCompose(f -> f);
+      }, loop);
     }
     if (s.hasCapability("LOGINDISABLED") && s.hasCapability("AUTH=PLAIN")) {
       return s.authenticate(new SaslMechanism.Plain(null, account.username(), account.password()));
