@@ -40,8 +40,10 @@ import java.util.regex.Pattern;
  * Idle mailboxes held by one daemon process, against the load simulator running as a process of
  * its own (so its memory is not counted as ours): N accounts watching INBOX, one connection each.
  * Figures: time until all are in IDLE, heap per idle mailbox after a full GC, RSS per mailbox,
- * CPU while idle, and push latency (the simulator's stamp, in the Message-ID, to the event read
- * back from Redis) at a given delivery rate; every delivery must arrive once.
+ * CPU while idle, push latency (the simulator's stamp, in the Message-ID, to the event read back
+ * from Redis) at a given delivery rate (every delivery must arrive once), and a reconnect storm
+ * (the simulator drops every connection; time until all are back in IDLE, the peak accept rate,
+ * and whether every change made during the outage arrived).
  *
  * <p>Run: {@code bin/imap-sync bench --mailboxes 2000 --json target/idle-bench.json}
  */
@@ -84,10 +86,15 @@ public final class IdleFleetBenchmark {
          Writer simIn = new OutputStreamWriter(sim.getOutputStream(), StandardCharsets.UTF_8)) {
       JsonNode ready = Json.MAPPER.readTree(simOut.readLine());
       // Its answers to our control lines must be read, or its stdout pipe fills and it stops.
+      java.util.concurrent.atomic.AtomicReference<JsonNode> lastStats = new java.util.concurrent.atomic.AtomicReference<>();
       Thread.ofPlatform().daemon().name("bench-loadsim-out").start(() -> {
         try {
-          while (simOut.readLine() != null) {
-            // discarded
+          String l;
+          while ((l = simOut.readLine()) != null) {
+            JsonNode n = Json.MAPPER.readTree(l);
+            if ("stats".equals(n.path("type").asText()) || n.has("open")) {
+              lastStats.set(n);
+            }
           }
         } catch (java.io.IOException e) {
           // the simulator exited
@@ -174,6 +181,60 @@ public final class IdleFleetBenchmark {
         }
         latencies.sort(null);
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
+
+        // Reconnect storm: the simulator drops every connection; changes made during the outage
+        // must all arrive; time until every mailbox is back in IDLE.
+        int outageDeliveries = 200;
+        Map<String, Integer> outageSeen = new HashMap<>();
+        double stormSeconds;
+        try (var tailConnection = client.connect()) {
+          StreamTail tail = new StreamTail(tailConnection, layout, false);
+          long dropAt = System.nanoTime();
+          simIn.write("drop\n");
+          java.util.Random random = new java.util.Random(43);
+          for (int i = 0; i < outageDeliveries; i++) {
+            simIn.write("deliver " + String.format("user%05d", 1 + random.nextInt(mailboxes)) + " INBOX\n");
+          }
+          simIn.flush();
+          long stormDeadline = dropAt + TimeUnit.MINUTES.toNanos(5);
+          while (accounts.stream().allMatch(a -> a.state() == WatcherState.IDLE) && System.nanoTime() < dropAt
+              + TimeUnit.SECONDS.toNanos(5)) {
+            TimeUnit.MILLISECONDS.sleep(20); // until the drop is noticed
+          }
+          while (accounts.stream().anyMatch(a -> a.state() != WatcherState.IDLE) && System.nanoTime() < stormDeadline) {
+            for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
+              if (e.type().equals("message.created")) {
+                outageSeen.merge(e.event().path("payload").path("message_id").asText(), 1, Integer::sum);
+              }
+            }
+          }
+          stormSeconds = (System.nanoTime() - dropAt) / 1e9;
+          long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (outageSeen.size() < outageDeliveries && System.nanoTime() < end) {
+            for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
+              if (e.type().equals("message.created")) {
+                outageSeen.merge(e.event().path("payload").path("message_id").asText(), 1, Integer::sum);
+              }
+            }
+          }
+        }
+        simIn.write("stats\n");
+        simIn.flush();
+        TimeUnit.MILLISECONDS.sleep(500); // its answer, read by the output thread
+        JsonNode stats = lastStats.get();
+        int peakAccepts = 0;
+        if (stats != null) {
+          for (JsonNode v : stats.path("peakAcceptsPerSecond")) {
+            peakAccepts = Math.max(peakAccepts, v.asInt());
+          }
+        }
+        report.put("reconnect_storm_seconds_until_all_idle", round(stormSeconds));
+        report.put("reconnect_storm_changes_during_outage", outageDeliveries);
+        report.put("reconnect_storm_changes_delivered", outageSeen.size());
+        report.put("reconnect_storm_changes_twice", outageSeen.values().stream().filter(n -> n > 1).count());
+        report.put("configured_connects_per_second_per_host", 2_000);
+        report.put("peak_accepts_per_second_per_address", peakAccepts);
+        report.put("max_connections_per_account", stats == null ? -1 : stats.path("maxConnectionsPerUser").asInt());
         report.put("seconds_until_all_idle", round(allIdleSeconds));
         report.put("heap_bytes_per_idle_mailbox", heapIdle / mailboxes);
         report.put("rss_bytes_per_idle_mailbox", rssIdle / mailboxes);
@@ -193,6 +254,10 @@ public final class IdleFleetBenchmark {
         out.printf("  push latency at %.0f/s      p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
             rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
             planned, duplicates);
+        out.printf("  reconnect storm            all back in IDLE after %.1f s; %d of %d changes made during the outage"
+            + " delivered; peak %d accepts/s on one address (limit 2,000/s per host); max %s connections per account%n",
+            stormSeconds, outageSeen.size(), outageDeliveries, peakAccepts,
+            stats == null ? "?" : stats.path("maxConnectionsPerUser").asText());
         try (var c = client.connect()) {
           List<String> keys = c.sync().keys(layout.prefix() + ":*");
           if (!keys.isEmpty()) {

@@ -35,6 +35,11 @@ public final class HostGuards {
     return guards.computeIfAbsent(host.toLowerCase(Locale.ROOT), h -> new Guard(h, policy));
   }
 
+  /** Permits per refresh period: periods of at least 10 ms, the rate exact. */
+  static int permitsPerPeriod(int perSecond) {
+    return Math.max(1, perSecond / 100);
+  }
+
   /** The limiter and breaker of one host. */
   public static final class Guard {
     private final RateLimiter limiter;
@@ -42,8 +47,11 @@ public final class HostGuards {
 
     Guard(String host, HostPolicy policy) {
       this.limiter = RateLimiter.of("connect:" + host, RateLimiterConfig.custom()
-          .limitForPeriod(policy.connectsPerSecond())
-          .limitRefreshPeriod(Duration.ofSeconds(1))
+          // Many small periods a second rather than one big one: a second's permits are not all
+          // spent at its start, so no one-second window at the server sees more than the rate.
+          .limitForPeriod(permitsPerPeriod(policy.connectsPerSecond()))
+          .limitRefreshPeriod(Duration.ofNanos(permitsPerPeriod(policy.connectsPerSecond()) * 1_000_000_000L
+              / policy.connectsPerSecond()))
           .timeoutDuration(Duration.ofHours(1)) // reservations queue up; nobody blocks
           .build());
       this.breaker = CircuitBreaker.of("imap:" + host, CircuitBreakerConfig.custom()
