@@ -40,6 +40,8 @@ public final class AccountSync implements SyncListener {
   private static final Logger log = LoggerFactory.getLogger(AccountSync.class);
   /** How long a sweep waits for a connection that is down before it announces deletions anyway. */
   static final Duration SWEEP_TIMEOUT = Duration.ofSeconds(30);
+  /** Pause between closing connections and opening their replacements. */
+  static final Duration CLOSE_SETTLE = Duration.ofMillis(200);
 
   /** What one connection mirrors. */
   public record Share(String home, List<String> polled) {}
@@ -200,7 +202,10 @@ public final class AccountSync implements SyncListener {
     }
     watchers.removeAll(others);
     CompletableFuture<?>[] stops = others.stream().map(MailboxWatcher::stop).toArray(CompletableFuture[]::new);
-    replanning = CompletableFuture.allOf(stops).thenRun(() -> {
+    // Closed before new ones open, and a moment more: the server must see the old connections end
+    // before it counts the new ones (providers count per account).
+    replanning = CompletableFuture.allOf(stops).thenRunAsync(() -> { },
+        CompletableFuture.delayedExecutor(CLOSE_SETTLE.toMillis(), TimeUnit.MILLISECONDS)).thenRun(() -> {
       synchronized (this) {
         if (stopped || plan != next) {
           return;
