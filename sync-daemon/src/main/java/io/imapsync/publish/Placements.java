@@ -149,6 +149,9 @@ final class Placements {
     changed.set("mailboxes", Json.MAPPER.valueToTree(m.mailboxNames()));
     changed.put("unread", m.unread()).put("starred", m.starred()).put("answered", m.answered()).put("draft", m.draft());
     changed.set("flags", Json.MAPPER.valueToTree(m.flags()));
+    // Which place came or went, explicitly: the set of folder names alone does not say it when the
+    // message has two places in one folder.
+    changed.set(how, place(where));
     return new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_UPDATED, accountId, how, m.id(), where.mailbox(),
         where.uidvalidity(), where.uid()), ChangeEvent.MESSAGE_UPDATED, accountId, now,
         new EventPosition(where.mailbox(), where.uidvalidity(), where.uid(), -1), epoch, payload);

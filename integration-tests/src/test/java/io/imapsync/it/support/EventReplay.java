@@ -52,17 +52,16 @@ public final class EventReplay {
       case "message.created" -> held(mailbox).put(id, new Held(p.path("uid").asLong(), flags(p.path("flags"))));
       case "message.updated" -> {
         JsonNode changed = p.path("changed");
-        if (changed.has("mailboxes")) {
-          JsonNode pos = e.event().path("position");
-          String where = pos.path("mailbox").asText();
-          boolean added = false;
-          for (JsonNode m : changed.path("mailboxes")) {
-            added |= m.asText().equals(where);
-          }
-          if (added) {
-            held(where).put(id, new Held(pos.path("uid").asLong(), flags(changed.path("flags"))));
-          } else {
-            held(where).remove(id);
+        if (changed.has("added")) {
+          JsonNode place = changed.path("added");
+          held(place.path("mailbox").asText()).put(id, new Held(place.path("uid").asLong(), flags(changed.path("flags"))));
+          break;
+        }
+        if (changed.has("removed")) {
+          JsonNode place = changed.path("removed");
+          Held h = held(place.path("mailbox").asText()).get(id);
+          if (h != null && h.uid() == place.path("uid").asLong()) {
+            held(place.path("mailbox").asText()).remove(id);
           }
           break;
         }
