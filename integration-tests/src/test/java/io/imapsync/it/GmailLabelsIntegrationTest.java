@@ -75,14 +75,7 @@ class GmailLabelsIntegrationTest {
               c.send("* 1 FETCH (UID 1 FLAGS () X-GM-LABELS " + labels.get() + ")\r\n" + tag + " OK fetched\r\n");
             }
           }
-          case "IDLE" -> {
-            c.send("+ idling\r\n");
-            String done;
-            while ((done = c.readLine()) != null && !done.equalsIgnoreCase("DONE")) {
-              // only DONE ends IDLE
-            }
-            c.send(tag + " OK IDLE terminated\r\n");
-          }
+          case "IDLE" -> c.idleUntilDone(tag);
           case "NOOP" -> c.send(tag + " OK noop\r\n");
           case "LOGOUT" -> {
             c.send("* BYE bye\r\n" + tag + " OK bye\r\n");

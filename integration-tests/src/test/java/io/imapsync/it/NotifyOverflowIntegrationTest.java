@@ -110,14 +110,9 @@ class NotifyOverflowIntegrationTest {
             c.send(sb + tag + " OK fetched\r\n");
           }
           case "IDLE" -> {
-            c.send("+ idling\r\n");
             idling.add(c);
-            String done;
-            while ((done = c.readLine()) != null && !done.equalsIgnoreCase("DONE")) {
-              // only DONE ends IDLE
-            }
+            c.idleUntilDone(tag);
             idling.remove(c);
-            c.send(tag + " OK IDLE terminated\r\n");
           }
           case "NOOP" -> c.send(tag + " OK noop\r\n");
           case "LOGOUT" -> {

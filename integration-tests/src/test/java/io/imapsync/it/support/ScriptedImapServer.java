@@ -131,6 +131,16 @@ public final class ScriptedImapServer implements AutoCloseable {
       out = tls.getOutputStream();
     }
 
+    /** Answers IDLE like a server: {@code +}, then waits for DONE and completes the command. */
+    public void idleUntilDone(String tag) throws IOException {
+      send("+ idling\r\n");
+      String done;
+      while ((done = readLine()) != null && !done.equalsIgnoreCase("DONE")) {
+        // only DONE ends IDLE
+      }
+      send(tag + " OK IDLE terminated\r\n");
+    }
+
     /** Blocks until the client goes away (for silence tests); returns at end of stream. */
     public void drainUntilClosed() throws IOException {
       while (in.read() >= 0) {
