@@ -1,7 +1,6 @@
 package io.imapsync.imap.session;
 
 import io.imapsync.imap.protocol.ImapFrameDecoder;
-import io.imapsync.imap.protocol.ImapResponseParser;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -14,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 final class ImapChannelInitializer extends ChannelInitializer<Channel> {
   private final ImapEndpoint endpoint;
   private final SessionOptions options;
+  private final ImapSessionHandler sessionHandler;
 
-  ImapChannelInitializer(ImapEndpoint endpoint, SessionOptions options) {
+  ImapChannelInitializer(ImapEndpoint endpoint, SessionOptions options, ImapSessionHandler sessionHandler) {
     this.endpoint = endpoint;
     this.options = options;
+    this.sessionHandler = sessionHandler;
   }
 
   @Override
@@ -28,6 +29,6 @@ final class ImapChannelInitializer extends ChannelInitializer<Channel> {
     ch.pipeline().addLast("silence",
         new IdleStateHandler(options.silenceTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     ch.pipeline().addLast("framer", new ImapFrameDecoder(endpoint.limits()));
-    ch.pipeline().addLast("session", new ImapSessionHandler(new ImapResponseParser(endpoint.limits())));
+    ch.pipeline().addLast("session", sessionHandler);
   }
 }

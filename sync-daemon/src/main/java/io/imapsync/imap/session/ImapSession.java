@@ -5,6 +5,7 @@ import io.imapsync.imap.protocol.FetchData;
 import io.imapsync.imap.protocol.ImapCommand;
 import io.imapsync.imap.protocol.ImapFrameDecoder;
 import io.imapsync.imap.protocol.ImapResponse;
+import io.imapsync.imap.protocol.ImapResponseParser;
 import io.imapsync.imap.protocol.Printable;
 import io.imapsync.imap.protocol.ResponseCode;
 import io.imapsync.runtime.SharedResources;
@@ -120,13 +121,16 @@ public final class ImapSession {
   public static CompletableFuture<ImapSession> connect(SharedResources resources, ImapEndpoint endpoint,
       SessionOptions options, SessionListener listener) {
     CompletableFuture<ImapSession> result = new CompletableFuture<>();
+    // Held here, not looked up in the pipeline: a server that greets and hangs up at once can
+    // close the channel (emptying its pipeline) before this connect listener runs.
+    ImapSessionHandler handler = new ImapSessionHandler(new ImapResponseParser(endpoint.limits()));
     Bootstrap b = new Bootstrap()
         .group(resources.eventLoops())
         .channel(resources.socketChannelClass())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) endpoint.connectTimeout().toMillis())
-        .handler(new ImapChannelInitializer(endpoint, options));
+        .handler(new ImapChannelInitializer(endpoint, options, handler));
     ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
     cf.addListener(f -> {
       if (!f.isSuccess()) {
@@ -136,7 +140,13 @@ public final class ImapSession {
       }
       Channel ch = cf.channel();
       ImapSession session = new ImapSession(ch, endpoint, options, listener);
-      ch.pipeline().get(ImapSessionHandler.class).attach(session);
+      try {
+        handler.attach(session);
+      } catch (RuntimeException e) {
+        ch.close();
+        result.completeExceptionally(e); // never leave the caller waiting on a failed listener
+        return;
+      }
       CompletableFuture<ImapSession> ready = endpoint.security() == Security.STARTTLS
           ? session.greeted.thenCompose(s -> s.startTls()) : session.greeted;
       ready.whenComplete((s, e) -> {

@@ -19,6 +19,10 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
   private ImapSession session;
   private boolean greeted;
   private ArrayDeque<ImapResponse> early;
+  // The connect listener may attach after the channel already failed or closed (a server that
+  // greets with BYE and hangs up at once): the outcome is kept and replayed on attach.
+  private Throwable earlyFailure;
+  private boolean earlyInactive;
 
   ImapSessionHandler(ImapResponseParser parser) {
     this.parser = parser;
@@ -32,6 +36,11 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
         deliver(r);
       }
       early = null;
+    }
+    if (earlyFailure != null) {
+      s.onFailure(earlyFailure);
+    } else if (earlyInactive) {
+      s.onInactive();
     }
   }
 
@@ -74,6 +83,8 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (session != null) {
       session.onInactive();
+    } else {
+      earlyInactive = true;
     }
     super.channelInactive(ctx);
   }
@@ -92,6 +103,9 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
     if (session != null) {
       session.onFailure(cause);
     } else {
+      if (earlyFailure == null) {
+        earlyFailure = cause;
+      }
       ctx.close();
     }
   }
