@@ -238,7 +238,20 @@ class SyncRandomizedIntegrationTest {
       replay.folder(FOLDER).forEach((uid, flags) -> fromEvents.put(uid, SyncChecker.norm(flags)));
       TreeMap<Long, Set<String>> fromServer = new TreeMap<>();
       truth[0].messages().forEach((uid, e) -> fromServer.put(uid, SyncChecker.norm(e.flags())));
-      assertEquals(fromServer, fromEvents, "[" + name + "] seed " + seed + ": replaying the events does not give the server's folder");
+      if (!fromServer.equals(fromEvents)) {
+        // For the report: what the events said about each message the two sides disagree on.
+        StringBuilder why = new StringBuilder();
+        Set<Long> uids = new TreeSet<>(fromServer.keySet());
+        uids.addAll(fromEvents.keySet());
+        for (long uid : uids) {
+          if (!java.util.Objects.equals(fromServer.get(uid), fromEvents.get(uid))) {
+            String id = redis.sync().hget(layout.folderUids("rand", FOLDER), Long.toString(uid));
+            why.append("\n  UID ").append(uid).append(" server ").append(fromServer.get(uid)).append(" events ")
+                .append(fromEvents.get(uid)).append(" id ").append(id).append(": ").append(id == null ? "" : replay.history(id));
+          }
+        }
+        assertEquals(fromServer, fromEvents, "[" + name + "] seed " + seed + ": replaying the events does not give the server's folder" + why);
+      }
       System.out.println("[" + name + "] in sync: " + fromServer.size() + " messages; events repeated (same id): "
           + replay.repeats());
       assertTrue(counts.getOrDefault("append", 0) > OPERATIONS / 4);
