@@ -7,6 +7,7 @@ import io.imapsync.model.ConversationDocument;
 import io.imapsync.model.EventPosition;
 import io.imapsync.model.Json;
 import io.imapsync.model.MessageDocument;
+import io.imapsync.model.MessageLocation;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
@@ -84,18 +85,39 @@ public final class FolderChanges {
           }
           return v;
         });
+    // Flags are a place's (a UID's), not the message's: one message can have two places with
+    // different flags (two copies in one folder, a copy elsewhere). Compare with what this place
+    // had; the document carries its primary place's flags.
+    CompletableFuture<Map<Long, String>> placeFlags = redis.hmget(layout.folderFlags(accountId, mailbox), uids)
+        .toCompletableFuture().thenApply(kvs -> {
+          Map<Long, String> f = new HashMap<>();
+          for (KeyValue<String, String> kv : kvs) {
+            if (kv.hasValue()) {
+              f.put(Long.parseLong(kv.getKey()), kv.getValue());
+            }
+          }
+          return f;
+        });
     return redis.hmget(layout.folderUids(accountId, mailbox), uids).toCompletableFuture()
         .thenCombine(versions, (ids, v) -> new Object[] {ids, v})
+        .thenCombine(placeFlags, (pair, f) -> new Object[] {pair[0], pair[1], f})
         .thenCompose(pair -> {
           @SuppressWarnings("unchecked")
           List<KeyValue<String, String>> ids = (List<KeyValue<String, String>>) pair[0];
           @SuppressWarnings("unchecked")
           Map<Long, Long> flagVersions = (Map<Long, Long>) pair[1];
+          @SuppressWarnings("unchecked")
+          Map<Long, String> before = (Map<Long, String>) pair[2];
           return loadDocuments(ids).thenCompose(docs -> {
           Map<Long, MessageDocument> byUid = new LinkedHashMap<>();
           for (FlagChange c : changes) {
             MessageDocument d = docs.get(c.uid());
-            if (d != null && (!sameFlags(d.flags(), c.flags()) || labelsChanged(d, c))) {
+            if (d == null) {
+              continue;
+            }
+            String had = before.get(c.uid());
+            List<String> placeHad = had == null ? d.flags() : List.of(had.split(" "));
+            if (!sameFlags(placeHad, c.flags()) || labelsChanged(d, c)) {
               byUid.put(c.uid(), d);
             }
           }
@@ -103,24 +125,32 @@ public final class FolderChanges {
             WriteBatch b = new WriteBatch(layout, accountId, epoch);
             long now = System.currentTimeMillis();
             Map<String, ConversationDocument> touched = new LinkedHashMap<>();
+            Map<String, MessageDocument> current = new HashMap<>(); // two places of one message in one batch
             for (FlagChange c : changes) {
               MessageDocument d = byUid.get(c.uid());
               if (d == null) {
                 continue;
               }
-              MessageDocument updated = d.withFlags(c.flags());
+              d = current.getOrDefault(d.id(), d);
+              boolean primary = d.mailbox().equals(mailbox) && d.uid() == c.uid();
+              MessageDocument place = d.withFlags(c.flags()); // this place's view, for the event
               boolean relabelled = labelsChanged(d, c);
+              MessageDocument updated = primary ? place : d;
               if (relabelled) {
                 updated = updated.withGmailLabels(c.gmailLabels());
+                place = place.withGmailLabels(c.gmailLabels());
               }
-              b.set(layout.message(accountId, d.id()), Json.write(updated));
+              if (primary || relabelled) {
+                b.set(layout.message(accountId, d.id()), Json.write(updated));
+                current.put(d.id(), updated);
+              }
               b.hset(layout.folderFlags(accountId, mailbox), Long.toString(c.uid()), String.join(" ", c.flags()));
               ObjectNode payload = Json.MAPPER.createObjectNode();
               payload.put("id", d.id()).put("conversation_id", d.conversationId()).put("mailbox", mailbox)
                   .put("uid", c.uid());
               ObjectNode changed = payload.putObject("changed");
-              changed.put("unread", updated.unread()).put("starred", updated.starred())
-                  .put("answered", updated.answered()).put("draft", updated.draft());
+              changed.put("unread", place.unread()).put("starred", place.starred())
+                  .put("answered", place.answered()).put("draft", place.draft());
               changed.set("flags", Json.MAPPER.valueToTree(c.flags()));
               if (relabelled) {
                 changed.set("gmail_labels", Json.MAPPER.valueToTree(c.gmailLabels()));
@@ -128,11 +158,12 @@ public final class FolderChanges {
               long version = flagVersions.getOrDefault(c.uid(), 0L) + 1;
               flagVersions.put(c.uid(), version);
               b.hset(layout.folderFlagVersions(accountId, mailbox), Long.toString(c.uid()), Long.toString(version));
-              b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_UPDATED, accountId, mailbox, d.uidvalidity(),
+              long uidvalidity = uidvalidityOf(d, mailbox, c.uid());
+              b.event(new ChangeEvent(EventIds.of(ChangeEvent.MESSAGE_UPDATED, accountId, mailbox, uidvalidity,
                   c.uid(), version), ChangeEvent.MESSAGE_UPDATED,
-                  accountId, now, new EventPosition(mailbox, d.uidvalidity(), c.uid(), c.modSeq()), epoch, payload));
+                  accountId, now, new EventPosition(mailbox, uidvalidity, c.uid(), c.modSeq()), epoch, payload));
               ConversationDocument conv = touched.getOrDefault(d.conversationId(), convs.get(d.conversationId()));
-              if (conv != null) {
+              if (conv != null && primary) {
                 touched.put(conv.id(), ConversationEdits.withFlags(conv, d.id(), updated.unread(), updated.starred()));
               }
             }
@@ -470,6 +501,16 @@ public final class FolderChanges {
   }
 
   /** Labels count only when the server reported them (Gmail); compared as sets. */
+  /** The UIDVALIDITY of the place (mailbox, uid); the primary place's for older documents. */
+  private static long uidvalidityOf(MessageDocument d, String mailbox, long uid) {
+    for (MessageLocation l : d.locations()) {
+      if (l.mailbox().equals(mailbox) && l.uid() == uid) {
+        return l.uidvalidity();
+      }
+    }
+    return d.uidvalidity();
+  }
+
   private static boolean labelsChanged(MessageDocument d, FlagChange c) {
     if (c.gmailLabels() == null) {
       return false;

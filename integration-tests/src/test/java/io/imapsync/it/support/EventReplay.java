@@ -4,23 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.imapsync.consumer.FeedEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Rebuilds folders' contents from the events alone, as a consumer would, keyed by message id
- * (UIDs are only positions: after mailbox.reset an old UID can name another message): created
- * adds a message at its UID, updated changes its flags (or, with {@code changed.mailboxes}, adds
- * or removes the copy at the event's position), moved takes it from one folder to another,
- * deleted removes it, mailbox.reset forgets the folder's UIDs. If the result equals the server's
- * truth, no change was lost.
+ * Rebuilds folders' contents from the events alone, as a consumer would. A folder is held as
+ * UID to (message id, flags): one message may have two places in one folder (a duplicate APPEND,
+ * a copy into the same folder), so places are keyed by UID, and every removal checks that the
+ * UID still holds that message id (after mailbox.reset an old UID can name another message).
+ * created adds a place, updated changes a place's flags (or, with {@code changed.added} /
+ * {@code changed.removed}, adds or removes a place), moved takes a place from one folder to
+ * another, deleted removes the last place, mailbox.reset forgets the folder. If the result equals
+ * the server's truth, no change was lost.
  */
 public final class EventReplay {
-  private record Held(long uid, List<String> flags) {}
+  private record Held(String id, List<String> flags) {}
 
-  private final Map<String, Map<String, Held>> folders = new HashMap<>();
+  private final Map<String, TreeMap<Long, Held>> folders = new HashMap<>();
   private final Map<String, Integer> seenIds = new HashMap<>();
   private final java.util.Set<String> deletedIds = new java.util.HashSet<>();
   private long moves;
@@ -36,9 +37,13 @@ public final class EventReplay {
     JsonNode pl = e.event().path("payload");
     if (pl.has("id") && e.type().startsWith("message.")) {
       JsonNode pos = e.event().path("position");
+      JsonNode changed = pl.path("changed");
       history.computeIfAbsent(pl.path("id").asText(), k -> new ArrayList<>()).add(e.type() + " @" + pos.path("mailbox").asText()
           + "/" + pos.path("uid").asLong() + (pl.has("from") ? " from " + pl.path("from").path("mailbox").asText() : "")
-          + (pl.path("changed").has("mailboxes") ? " mailboxes " + pl.path("changed").path("mailboxes") : "")
+          + (changed.has("mailboxes") ? " mailboxes " + changed.path("mailboxes") : "")
+          + (changed.has("added") ? " added " + changed.path("added") : "")
+          + (changed.has("removed") ? " removed " + changed.path("removed") : "")
+          + (changed.has("flags") ? " flags " + changed.path("flags") : "")
           + " t=" + e.event().path("time").asLong());
     }
     seenIds.merge(e.eventId(), 1, Integer::sum);
@@ -49,37 +54,32 @@ public final class EventReplay {
     String mailbox = p.path("mailbox").asText();
     String id = p.path("id").asText();
     switch (e.type()) {
-      case "message.created" -> held(mailbox).put(id, new Held(p.path("uid").asLong(), flags(p.path("flags"))));
+      case "message.created" -> held(mailbox).put(p.path("uid").asLong(), new Held(id, flags(p.path("flags"))));
       case "message.updated" -> {
         JsonNode changed = p.path("changed");
         if (changed.has("added")) {
           JsonNode place = changed.path("added");
-          held(place.path("mailbox").asText()).put(id, new Held(place.path("uid").asLong(), flags(changed.path("flags"))));
+          held(place.path("mailbox").asText()).put(place.path("uid").asLong(), new Held(id, flags(changed.path("flags"))));
           break;
         }
         if (changed.has("removed")) {
           JsonNode place = changed.path("removed");
-          Held h = held(place.path("mailbox").asText()).get(id);
-          if (h != null && h.uid() == place.path("uid").asLong()) {
-            held(place.path("mailbox").asText()).remove(id);
-          }
+          remove(place.path("mailbox").asText(), place.path("uid").asLong(), id);
           break;
         }
-        Held h = held(mailbox).get(id);
-        if (h != null) {
-          held(mailbox).put(id, new Held(h.uid(), flags(changed.path("flags"))));
+        long uid = p.path("uid").asLong();
+        Held h = held(mailbox).get(uid);
+        if (h != null && h.id().equals(id)) {
+          held(mailbox).put(uid, new Held(id, flags(changed.path("flags"))));
         }
       }
       case "message.moved" -> {
         moves++;
-        held(p.path("from").path("mailbox").asText()).remove(id);
-        held(p.path("to").path("mailbox").asText()).put(id, new Held(p.path("to").path("uid").asLong(), flags(p.path("flags"))));
+        remove(p.path("from").path("mailbox").asText(), p.path("from").path("uid").asLong(), id);
+        held(p.path("to").path("mailbox").asText()).put(p.path("to").path("uid").asLong(), new Held(id, flags(p.path("flags"))));
       }
       case "message.deleted" -> {
-        Held h = held(mailbox).get(id);
-        if (h != null && h.uid() == p.path("uid").asLong()) {
-          held(mailbox).remove(id);
-        }
+        remove(mailbox, p.path("uid").asLong(), id);
         deletedIds.add(id);
       }
       case "mailbox.reset" -> held(mailbox).clear();
@@ -87,14 +87,21 @@ public final class EventReplay {
     }
   }
 
-  private Map<String, Held> held(String mailbox) {
-    return folders.computeIfAbsent(mailbox, n -> new LinkedHashMap<>());
+  private void remove(String mailbox, long uid, String id) {
+    Held h = held(mailbox).get(uid);
+    if (h != null && h.id().equals(id)) {
+      held(mailbox).remove(uid);
+    }
+  }
+
+  private TreeMap<Long, Held> held(String mailbox) {
+    return folders.computeIfAbsent(mailbox, n -> new TreeMap<>());
   }
 
   /** The folder as UID to flags. */
   public TreeMap<Long, List<String>> folder(String name) {
     TreeMap<Long, List<String>> out = new TreeMap<>();
-    held(name).values().forEach(h -> out.put(h.uid(), h.flags()));
+    held(name).forEach((uid, h) -> out.put(uid, h.flags()));
     return out;
   }
 
