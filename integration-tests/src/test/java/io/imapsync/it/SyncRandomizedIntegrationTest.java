@@ -282,6 +282,9 @@ class SyncRandomizedIntegrationTest {
       if (!String.valueOf(e.getMessage()).contains("deleted under us")) {
         throw e;
       }
+      // Worth knowing in a failure report: a retried APPEND whose first try did land leaves the
+      // same message twice in the folder (one id, two UIDs).
+      System.out.println("retrying after: " + e.getMessage());
       jakarta.mail.URLName url = store.getURLName();
       for (int attempt = 0; ; attempt++) {
         try (Store fresh = ServerTruth.connect(url.getHost(), url.getPort(), USER, PASSWORD)) {
