@@ -13,6 +13,7 @@ import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.imap.session.Security;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
 import io.imapsync.model.Json;
@@ -70,7 +71,7 @@ class ConversationMergeIntegrationTest {
 
   @BeforeEach
   void startDovecot() {
-    dovecot = DovecotServer.startForTest(DovecotServer.options().user(ACCOUNT, PASSWORD));
+    dovecot = DovecotServers.startForTest(DovecotServer.options().user(ACCOUNT, PASSWORD));
     prefix = RedisFixture.uniquePrefix("merge");
     layout = new KeyLayout(prefix, 4);
   }

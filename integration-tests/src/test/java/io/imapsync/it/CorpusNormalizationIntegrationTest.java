@@ -14,6 +14,7 @@ import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.imap.session.Security;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
 import io.imapsync.model.Json;
@@ -97,7 +98,7 @@ class CorpusNormalizationIntegrationTest {
   @BeforeAll
   static void syncTheWholeCorpus() throws Exception {
     List<Path> files = corpusFiles();
-    dovecot = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD));
+    dovecot = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD));
     redis = RedisFixture.start();
     resources = SharedResources.create(2, 2);
     prefix = RedisFixture.uniquePrefix("corpus");

@@ -19,6 +19,7 @@ import io.imapsync.imap.session.SelectOptions;
 import io.imapsync.imap.session.SelectedMailbox;
 import io.imapsync.imap.session.SessionListener;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.runtime.SharedResources;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -99,7 +100,7 @@ class DovecotExtensionsIntegrationTest {
 
   @Test
   void startTlsThenAuthenticatePlainWithInitialResponse() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD).tls(true))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD).tls(true))) {
       ImapEndpoint endpoint = new ImapEndpoint(DovecotServer.TLS_HOST_NAME, d.port(), Security.STARTTLS,
           Duration.ofSeconds(WAIT), null, d.caPemPath().toString());
       ImapSession s = ImapSession.connect(resources, endpoint, SessionListener.NONE).get(WAIT, TimeUnit.SECONDS);
@@ -118,7 +119,7 @@ class DovecotExtensionsIntegrationTest {
 
   @Test
   void startTlsIsRefusedWhenTheServerDoesNotOfferIt() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       ExecutionException e = assertThrows(ExecutionException.class, () -> ImapSession.connect(resources,
           new ImapEndpoint(d.host(), d.port(), Security.STARTTLS, null, null, null), SessionListener.NONE)
           .get(WAIT, TimeUnit.SECONDS));
@@ -128,7 +129,7 @@ class DovecotExtensionsIntegrationTest {
 
   @Test
   void condstoreAndQresyncSelectsReportWhatChanged() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       for (int i = 1; i <= 3; i++) {
         d.deliver(USER, message("m" + i, "body " + i));
       }
@@ -168,7 +169,7 @@ class DovecotExtensionsIntegrationTest {
 
   @Test
   void idleReceivesExpungeFlagChangesAndVanished() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       for (int i = 1; i <= 3; i++) {
         d.deliver(USER, message("i" + i, "body " + i));
       }
@@ -210,7 +211,7 @@ class DovecotExtensionsIntegrationTest {
 
   @Test
   void compressDeflateCarriesPushesAndBodies() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD).compression(true))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD).compression(true))) {
       Pushes pushes = new Pushes();
       ImapSession s = plain(d, pushes);
       assertTrue(s.hasCapability("COMPRESS=DEFLATE"), s.capabilities().toString());
@@ -232,7 +233,7 @@ class DovecotExtensionsIntegrationTest {
 
   @Test
   void notifyIsAcceptedAndPushesOtherMailboxes() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       Pushes pushes = new Pushes();
       ImapSession s = plain(d, pushes);
       assertTrue(s.hasCapability("NOTIFY"));

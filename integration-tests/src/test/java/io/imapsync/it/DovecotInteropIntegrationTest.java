@@ -18,6 +18,7 @@ import io.imapsync.imap.session.Security;
 import io.imapsync.imap.session.SelectedMailbox;
 import io.imapsync.imap.session.SessionListener;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.runtime.SharedResources;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
@@ -63,7 +64,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void plainConnectionLogsInSelectsIdlesAndFetchesByteExact() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       ImapEndpoint endpoint = ImapEndpoint.of(dovecot.host(), dovecot.port(), Security.PLAIN_INSECURE);
       selectIdleDeliverAndFetch(dovecot, endpoint);
     }
@@ -71,7 +72,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void implicitTlsVerifiesTheTestCaAndHostName() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(
+    try (DovecotServer dovecot = DovecotServers.startForTest(
         DovecotServer.options().user(USER, PASSWORD).tls(true))) {
       // "localhost", not 127.0.0.1: the host name is what the certificate is checked against.
       ImapEndpoint endpoint = new ImapEndpoint(DovecotServer.TLS_HOST_NAME, dovecot.tlsPort(), Security.TLS,
@@ -82,7 +83,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void implicitTlsWithoutTrustingTheTestCaFailsOnTheCertificate() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(
+    try (DovecotServer dovecot = DovecotServers.startForTest(
         DovecotServer.options().user(USER, PASSWORD).tls(true))) {
       // Secure by default: no trustedCertificatesPem means the JDK's CAs, which never issued this.
       ImapEndpoint endpoint = new ImapEndpoint(DovecotServer.TLS_HOST_NAME, dovecot.tlsPort(), Security.TLS,
@@ -100,8 +101,8 @@ class DovecotInteropIntegrationTest {
   @Test
   void plainPortOffersStartTlsOnlyWhenTlsIsConfigured() throws Exception {
     // Our client cannot do STARTTLS yet; this only proves the harness is ready to test it.
-    try (DovecotServer withTls = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD).tls(true));
-        DovecotServer withoutTls = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer withTls = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD).tls(true));
+        DovecotServer withoutTls = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       ImapSession a = connect(ImapEndpoint.of(withTls.host(), withTls.port(), Security.PLAIN_INSECURE));
       ImapSession b = connect(ImapEndpoint.of(withoutTls.host(), withoutTls.port(), Security.PLAIN_INSECURE));
       try {
@@ -118,7 +119,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void defaultDovecotAdvertisesTheSyncExtensions() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       ImapSession session = connectAndLogin(dovecot);
       try {
         for (String cap : List.of("IMAP4REV1", "IDLE", "CONDSTORE", "QRESYNC", "NOTIFY", "MOVE", "LITERAL+")) {
@@ -133,7 +134,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void imapCapabilityOverrideHidesCondstoreQresyncAndNotify() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD)
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD)
         .imapCapability("IMAP4rev1 LITERAL+ IDLE"))) {
       ImapSession session = connectAndLogin(dovecot);
       try {
@@ -152,7 +153,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void compressionOptionAdvertisesCompressDeflate() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(
+    try (DovecotServer dovecot = DovecotServers.startForTest(
         DovecotServer.options().user(USER, PASSWORD).compression(true))) {
       ImapSession session = connectAndLogin(dovecot);
       try {
@@ -165,7 +166,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void maxUserIpConnectionsRefusesTheSessionOverTheLimit() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(
+    try (DovecotServer dovecot = DovecotServers.startForTest(
         DovecotServer.options().user(USER, PASSWORD).maxUserIpConnections(1))) {
       ImapSession first = connectAndLogin(dovecot);
       ImapSession second = connect(ImapEndpoint.of(dovecot.host(), dovecot.port(), Security.PLAIN_INSECURE));
@@ -186,7 +187,7 @@ class DovecotInteropIntegrationTest {
 
   @Test
   void userAddedWhileRunningCanLogIn() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       dovecot.addUser("bob", "bobs-password");
       ImapSession session = connect(ImapEndpoint.of(dovecot.host(), dovecot.port(), Security.PLAIN_INSECURE));
       try {

@@ -13,6 +13,7 @@ import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.imap.session.Security;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.EventReplay;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
@@ -71,7 +72,7 @@ class DuplicateMessagesIntegrationTest {
 
   @Test
   void dovecotWithCondstoreOnly() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD)
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD)
         .imapCapability("IMAP4rev1 SASL-IR ID ENABLE IDLE UIDPLUS LITERAL+ CONDSTORE ESEARCH MOVE SPECIAL-USE"))) {
       scenario("condstore", d.host(), d.port(), Duration.ofMinutes(4));
     }
@@ -79,14 +80,14 @@ class DuplicateMessagesIntegrationTest {
 
   @Test
   void dovecotWithQresync() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       scenario("qresync", d.host(), d.port(), Duration.ofMinutes(4));
     }
   }
 
   @Test
   void dovecotWithoutExtensions() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD)
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD)
         .imapCapability("IMAP4rev1 SASL-IR ID IDLE UIDPLUS LITERAL+ MOVE"))) {
       scenario("plain", d.host(), d.port(), Duration.ofMinutes(4));
     }

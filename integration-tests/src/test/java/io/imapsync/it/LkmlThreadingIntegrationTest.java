@@ -23,6 +23,7 @@ import io.imapsync.it.ThreadingComparison.Reason;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.Corpora;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.model.Json;
 import io.imapsync.model.MessageDocument;
@@ -95,7 +96,7 @@ class LkmlThreadingIntegrationTest {
     KeyLayout layout = new KeyLayout(prefix, 4);
     try (RedisFixture redis = RedisFixture.start();
         SharedResources resources = SharedResources.create(2, 2);
-        DovecotServer dovecot = DovecotServer.startForTest(
+        DovecotServer dovecot = DovecotServers.startForTest(
             DovecotServer.options().user("fwd", PASSWORD).user("rev", PASSWORD))) {
       try {
         compare(files, reversed, layout, redis, resources, dovecot);

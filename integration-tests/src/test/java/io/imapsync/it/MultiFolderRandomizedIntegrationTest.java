@@ -15,6 +15,7 @@ import io.imapsync.imap.session.SessionOptions;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.ConnectionCounter;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.EventReplay;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
@@ -80,21 +81,21 @@ class MultiFolderRandomizedIntegrationTest {
 
   @Test
   void dovecotWithNotify() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       run("dovecot-notify", d.host(), d.port(), true, 2);
     }
   }
 
   @Test
   void dovecotWithStatusPolling() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       run("dovecot-status", d.host(), d.port(), false, 2);
     }
   }
 
   @Test
   void dovecotWithoutExtensions() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD)
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD)
         .imapCapability("IMAP4rev1 SASL-IR ID IDLE UIDPLUS LITERAL+ MOVE"))) {
       run("dovecot-plain", d.host(), d.port(), true, 3);
     }

@@ -13,6 +13,7 @@ import io.imapsync.imap.session.Security;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.ConnectionCounter;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
 import io.imapsync.it.support.ServerTruth;
@@ -88,7 +89,7 @@ class MultiFolderSyncIntegrationTest {
   void initialSyncStopsAtTheDayLimit() throws Exception {
     String prefix = RedisFixture.uniquePrefix("multi-days");
     KeyLayout layout = new KeyLayout(prefix, 4);
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD));
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD));
          SharedResources resources = SharedResources.create(1, 1);
          SyncDaemon daemon = new SyncDaemon(resources, redis.url(), layout, SyncListener.NONE, Duration.ofMinutes(4));
          Store store = ServerTruth.connect(d.host(), d.port(), USER, PASSWORD)) {
@@ -114,7 +115,7 @@ class MultiFolderSyncIntegrationTest {
   void initialSyncIsNewestFirstToItsDepth() throws Exception {
     String prefix = RedisFixture.uniquePrefix("multi-newest");
     KeyLayout layout = new KeyLayout(prefix, 4);
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD));
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD));
          SharedResources resources = SharedResources.create(1, 1);
          SyncDaemon daemon = new SyncDaemon(resources, redis.url(), layout, SyncListener.NONE, Duration.ofMinutes(4));
          var tailConnection = redis.connect();
@@ -162,7 +163,7 @@ class MultiFolderSyncIntegrationTest {
   private void scenario(String name, boolean notify, int budget, int expectedConnections) throws Exception {
     String prefix = RedisFixture.uniquePrefix("multi-" + name);
     KeyLayout layout = new KeyLayout(prefix, 4);
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD).specialUse(true));
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD).specialUse(true));
          ConnectionCounter counter = new ConnectionCounter(d.host(), d.port());
          SharedResources resources = SharedResources.create(1, 1);
          SyncDaemon daemon = new SyncDaemon(resources, redis.url(), layout, SyncListener.NONE, Duration.ofMinutes(4));

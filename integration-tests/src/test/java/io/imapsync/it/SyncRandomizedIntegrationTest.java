@@ -13,6 +13,7 @@ import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.imap.session.Security;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.DovecotServer;
+import io.imapsync.it.support.DovecotServers;
 import io.imapsync.it.support.EventReplay;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
@@ -72,14 +73,14 @@ class SyncRandomizedIntegrationTest {
 
   @Test
   void dovecotWithQresync() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD))) {
       run("dovecot-qresync", d.host(), d.port(), true);
     }
   }
 
   @Test
   void dovecotWithCondstoreOnly() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD)
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD)
         .imapCapability("IMAP4rev1 SASL-IR ID ENABLE IDLE UIDPLUS LITERAL+ CONDSTORE ESEARCH MOVE SPECIAL-USE"))) {
       run("dovecot-condstore", d.host(), d.port(), true);
     }
@@ -87,7 +88,7 @@ class SyncRandomizedIntegrationTest {
 
   @Test
   void dovecotWithoutCondstore() throws Exception {
-    try (DovecotServer d = DovecotServer.startForTest(DovecotServer.options().user(USER, PASSWORD)
+    try (DovecotServer d = DovecotServers.startForTest(DovecotServer.options().user(USER, PASSWORD)
         .imapCapability("IMAP4rev1 SASL-IR ID IDLE UIDPLUS LITERAL+ MOVE"))) {
       run("dovecot-plain", d.host(), d.port(), true);
     }

@@ -1,6 +1,7 @@
 package io.imapsync.cli;
 
 import io.imapsync.bench.IdleFleetBenchmark;
+import io.imapsync.bench.InitialSyncBenchmark;
 import io.imapsync.bench.WritePathBenchmark;
 import java.time.Duration;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (print a table, write a JSON report). With --mailboxes: idle mailboxes held against the "
         + "load simulator (its own process), memory, idle CPU and push latency.",
-    subcommands = {BenchCommand.WritePath.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.WritePath.class, BenchCommand.InitialSync.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -64,6 +65,30 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       new WritePathBenchmark(accounts, messages, batches, System.out).run(json);
+      return 0;
+    }
+  }
+
+  @Command(name = "initial-sync", mixinStandardHelpOptions = true,
+      description = "Initial sync end to end (fetch, normalize, write) of one mailbox in a private Dovecot: messages/s.")
+  static final class InitialSync implements Callable<Integer> {
+    @Option(names = "--messages", defaultValue = "20000", description = "Messages in the mailbox (default: ${DEFAULT-VALUE}).")
+    int messages;
+
+    @Option(names = "--corpus", description = "Take the messages in turn from this directory instead of generating them.")
+    Path corpus;
+
+    @Option(names = "--loadsim-jar", description = "The simulator jar, which holds the Dovecot rig (default: integration-tests/target/loadsim.jar).")
+    Path loadsimJar;
+
+    @Option(names = "--json", description = "Write the report here.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+      Path jar = loadsimJar != null ? loadsimJar
+          : Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."), "integration-tests", "target", "loadsim.jar");
+      new InitialSyncBenchmark(messages, corpus, jar, System.out).run(json);
       return 0;
     }
   }

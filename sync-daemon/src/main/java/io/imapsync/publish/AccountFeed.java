@@ -186,11 +186,12 @@ public final class AccountFeed {
             }
             for (ConversationDocument c : touched.values()) {
               if (c != before.get(c.id())) {
-                batch.set(layout.conversation(accountId, c.id()), Json.write(c));
+                String json = Json.write(c);
+                batch.set(layout.conversation(accountId, c.id()), json);
                 batch.event(new ChangeEvent(
                     EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
                     ChangeEvent.CONVERSATION_UPDATED, accountId, now,
-                    new EventPosition(mailbox, next.uidValidity(), -1, -1), epoch, Json.MAPPER.valueToTree(c)));
+                    new EventPosition(mailbox, next.uidValidity(), -1, -1), epoch, Json.raw(json)));
               }
             }
             writeCheckpoint(batch, mailbox, next, now);
@@ -303,14 +304,14 @@ public final class AccountFeed {
       // Guarded by the UID: a batch that races a re-fetch cannot write or announce a message twice.
       batch.once(layout.folderUids(accountId, mailbox), Long.toString(m.uid()), m.id(), 3);
       batch.hset(layout.folderFlags(accountId, mailbox), Long.toString(m.uid()), String.join(" ", m.flags()));
-      batch.set(layout.message(accountId, m.id()), Json.write(m));
+      batch.set(layout.message(accountId, m.id()), Json.bytes(m));
       batch.event(new ChangeEvent(
           EventIds.of(ChangeEvent.MESSAGE_CREATED, accountId, mailbox, m.uidvalidity(), m.uid()),
           ChangeEvent.MESSAGE_CREATED, accountId, now,
           new EventPosition(mailbox, m.uidvalidity(), m.uid(), -1), epoch, eventPayload(m)));
     }
     for (MessageDocument m : a.movedMessages()) {
-      batch.set(layout.message(accountId, m.id()), Json.write(m));
+      batch.set(layout.message(accountId, m.id()), Json.bytes(m));
     }
     for (var e : a.threadIndexWrites().entrySet()) {
       batch.hset(layout.threadIndex(accountId), e.getKey(), e.getValue());
@@ -332,11 +333,12 @@ public final class AccountFeed {
           ChangeEvent.CONVERSATION_MERGED, accountId, now, convPosition, epoch, mergePayload(m)));
     }
     for (ConversationDocument c : a.conversations()) {
-      batch.set(layout.conversation(accountId, c.id()), Json.write(c));
+      String json = Json.write(c);
+      batch.set(layout.conversation(accountId, c.id()), json);
       batch.zadd(layout.conversationIndex(accountId), c.updatedAt(), c.id());
       batch.event(new ChangeEvent(
           EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
-          ChangeEvent.CONVERSATION_UPDATED, accountId, now, convPosition, epoch, Json.MAPPER.valueToTree(c)));
+          ChangeEvent.CONVERSATION_UPDATED, accountId, now, convPosition, epoch, Json.raw(json)));
     }
     if (next != null) {
       writeCheckpoint(batch, mailbox, next, now);
@@ -367,10 +369,7 @@ public final class AccountFeed {
 
   /** The message without its bodies: events stay small; the full document is under its key. */
   private static JsonNode eventPayload(MessageDocument m) {
-    ObjectNode node = Json.MAPPER.valueToTree(m);
-    node.remove("body_text");
-    node.remove("body_html");
-    return node;
+    return Json.withoutBodies(m);
   }
 
   private static long num(String s) {

@@ -1,7 +1,10 @@
 package io.imapsync.publish;
 
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,10 +38,10 @@ public final class FeedWriter {
       return CompletableFuture.completedFuture(List.of());
     }
     String[] keys = batch.keysArray();
-    String[] args = batch.argsArray();
+    byte[][] args = batch.argsArray();
     CompletableFuture<List<String>> viaSha = sha == null
         ? CompletableFuture.failedFuture(new RedisNoScriptException("not loaded"))
-        : redis.<List<String>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+        : evalsha(sha, keys, args);
     return viaSha.handle((ids, e) -> {
       if (e == null) {
         return CompletableFuture.completedFuture(ids);
@@ -47,7 +50,7 @@ public final class FeedWriter {
       if (cause instanceof RedisNoScriptException) {
         return redis.scriptLoad(SCRIPT).toCompletableFuture().thenCompose(loaded -> {
           sha = loaded;
-          return redis.<List<String>>evalsha(loaded, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+          return evalsha(loaded, keys, args);
         });
       }
       return CompletableFuture.<List<String>>failedFuture(cause);
@@ -59,6 +62,23 @@ public final class FeedWriter {
       }
       return CompletableFuture.failedFuture(cause);
     });
+  }
+
+  /** EVALSHA with byte arguments (see {@link WriteBatch#argsArray()}); replies decoded as strings. */
+  private CompletableFuture<List<String>> evalsha(String digest, String[] keys, byte[][] args) {
+    CommandArgs<String, String> commandArgs = new CommandArgs<>(StringCodec.UTF8).add(digest).add(keys.length)
+        .addKeys(keys);
+    for (byte[] a : args) {
+      commandArgs.add(a);
+    }
+    NestedMultiOutput<String, String> output = new NestedMultiOutput<>(StringCodec.UTF8);
+    return redis.dispatch(CommandType.EVALSHA, output, commandArgs).toCompletableFuture()
+        .thenApply(FeedWriter::strings);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> strings(List<Object> reply) {
+    return (List<String>) (List<?>) reply;
   }
 
   private static String load(String name) {

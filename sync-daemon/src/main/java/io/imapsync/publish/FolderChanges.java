@@ -141,7 +141,7 @@ public final class FolderChanges {
                 place = place.withGmailLabels(c.gmailLabels());
               }
               if (primary || relabelled) {
-                b.set(layout.message(accountId, d.id()), Json.write(updated));
+                b.set(layout.message(accountId, d.id()), Json.bytes(updated));
                 current.put(d.id(), updated);
               }
               b.hset(layout.folderFlags(accountId, mailbox), Long.toString(c.uid()), String.join(" ", c.flags()));
@@ -446,11 +446,12 @@ public final class FolderChanges {
 
   private void writeConversation(WriteBatch b, ConversationDocument c, String mailbox, long uidValidity, long epoch,
       long now) {
-    b.set(layout.conversation(accountId, c.id()), Json.write(c));
+    String json = Json.write(c);
+    b.set(layout.conversation(accountId, c.id()), json);
     b.zadd(layout.conversationIndex(accountId), c.updatedAt(), c.id());
     b.event(new ChangeEvent(EventIds.of(ChangeEvent.CONVERSATION_UPDATED, accountId, c.id(), c.version()),
         ChangeEvent.CONVERSATION_UPDATED, accountId, now, new EventPosition(mailbox, uidValidity, -1, -1),
-        epoch, Json.MAPPER.valueToTree(c)));
+        epoch, Json.raw(json)));
   }
 
   /** Documents by UID, from an HMGET of the UID map. */

@@ -74,7 +74,7 @@ final class Placements {
     String uid = Long.toString(fetched.uid());
     b.once(layout.folderUids(accountId, mailbox), uid, current.id(), gone != null ? 4 : 3);
     b.hset(layout.folderFlags(accountId, mailbox), uid, String.join(" ", fetched.flags()));
-    b.set(layout.message(accountId, current.id()), Json.write(updated));
+    b.set(layout.message(accountId, current.id()), Json.bytes(updated));
     if (gone != null) {
       b.hdel(layout.gone(accountId), current.id());
       b.event(moved(epoch, now, updated, new MessageLocation(gone.mailbox(), gone.uidvalidity(), gone.uid(), gone.at()),
@@ -109,7 +109,7 @@ final class Placements {
       return null;
     }
     MessageDocument updated = current.withLocations(rest);
-    b.set(layout.message(accountId, current.id()), Json.write(updated));
+    b.set(layout.message(accountId, current.id()), Json.bytes(updated));
     MessageLocation newest = rest.get(0);
     if (newest.since() >= removed.since() && now - newest.since() <= MOVE_WINDOW_MS && !newest.mailbox().equals(mailbox)) {
       b.event(moved(epoch, now, updated, removed, newest));

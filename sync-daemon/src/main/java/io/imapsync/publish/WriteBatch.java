@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imapsync.model.ChangeEvent;
 import io.imapsync.model.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ public final class WriteBatch {
   private final long epoch;
   private final List<String> keys = new ArrayList<>();
   private final Map<String, Integer> keyIndex = new HashMap<>();
-  private final List<String> documents = new ArrayList<>();
+  private final List<byte[]> documents = new ArrayList<>();
   private final ArrayNode ops = JsonNodeFactory.instance.arrayNode();
   private final List<ChangeEvent> events = new ArrayList<>();
 
@@ -48,15 +49,20 @@ public final class WriteBatch {
     });
   }
 
-  private int document(String json) {
+  private int document(byte[] json) {
     documents.add(json);
     return documents.size() + 2; // ARGV[1] epoch, ARGV[2] manifest
   }
 
-  public WriteBatch set(String key, String json) {
+  /** Sets a key to a JSON document, given as UTF-8 bytes ({@link Json#bytes}). */
+  public WriteBatch set(String key, byte[] json) {
     ObjectNode op = ops.addObject();
     op.put("o", "set").put("k", key(key)).put("v", document(json));
     return this;
+  }
+
+  public WriteBatch set(String key, String json) {
+    return set(key, json.getBytes(StandardCharsets.UTF_8));
   }
 
   public WriteBatch hset(String key, String field, String value) {
@@ -104,7 +110,7 @@ public final class WriteBatch {
   public WriteBatch event(ChangeEvent event) {
     ObjectNode op = ops.addObject();
     op.put("o", "xadd").put("id", event.id()).put("t", event.type()).put("a", event.accountId())
-        .put("v", document(Json.write(event)));
+        .put("v", document(Json.bytes(event)));
     events.add(event);
     return this;
   }
@@ -121,10 +127,14 @@ public final class WriteBatch {
     return keys.toArray(String[]::new);
   }
 
-  String[] argsArray() {
-    String[] args = new String[documents.size() + 2];
-    args[0] = Long.toString(epoch);
-    args[1] = ops.toString();
+  /**
+   * ARGV as bytes: the documents are large and often not Latin-1, and Lettuce would encode a
+   * String argument character by character; bytes are copied in one go.
+   */
+  byte[][] argsArray() {
+    byte[][] args = new byte[documents.size() + 2][];
+    args[0] = Long.toString(epoch).getBytes(StandardCharsets.US_ASCII);
+    args[1] = Json.bytes(ops);
     for (int i = 0; i < documents.size(); i++) {
       args[i + 2] = documents.get(i);
     }

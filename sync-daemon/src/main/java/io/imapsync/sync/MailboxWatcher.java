@@ -5,6 +5,7 @@ import io.imapsync.conversation.ServerHints;
 import io.imapsync.imap.protocol.FetchData;
 import io.imapsync.imap.protocol.SequenceSets;
 import io.imapsync.imap.protocol.ImapResponse;
+import io.imapsync.imap.protocol.InternalDates;
 import io.imapsync.imap.session.ImapCommandException;
 import io.imapsync.imap.session.ImapConnectException;
 import io.imapsync.imap.session.ImapSession;
@@ -25,7 +26,6 @@ import io.imapsync.runtime.SharedResources;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,8 +61,6 @@ public final class MailboxWatcher implements SessionListener {
   static final String OBJECTID_THREAD_ITEMS = " THREADID";
   /** NOOP interval for servers without a usable IDLE (shorter when IDLE renewal is set shorter). */
   static final Duration POLL_INTERVAL = Duration.ofSeconds(30);
-  private static final DateTimeFormatter INTERNALDATE =
-      DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
 
   private final AccountConfig account;
   /** The account this connection belongs to: epoch, folder plan, sweeps. */
@@ -623,22 +621,31 @@ public final class MailboxWatcher implements SessionListener {
       return fetchChunks(uids, 0);
     }
     int chunks = (uids.size() + FETCH_CHUNK - 1) / FETCH_CHUNK;
-    return fetchChunkDescending(uids, chunks - 1, uids.get(uids.size() - 1));
+    return fetchChunkDescending(uids, chunks - 1, uids.get(uids.size() - 1), fetchChunk(uids, chunks - 1));
   }
 
-  private CompletableFuture<Void> fetchChunkDescending(List<Long> uids, int chunk, long maxUid) {
-    if (chunk < 0) {
-      return CompletableFuture.completedFuture(null);
-    }
+  /**
+   * Two chunks in flight: the next one is fetched while this one is normalized and written, so
+   * the server, the worker pool and Redis work side by side (a strict fetch-then-write loop left
+   * each idle two thirds of the time). Writes stay in order; memory stays at two chunks.
+   */
+  private CompletableFuture<Void> fetchChunkDescending(List<Long> uids, int chunk, long maxUid,
+      CompletableFuture<List<FetchData>> thisChunk) {
+    // Only the oldest chunk moves UIDNEXT (to past the newest message of the whole backlog).
+    long advanceTo = chunk == 0 ? maxUid : uidNext - 1;
+    return thisChunk.thenComposeAsync(fetched -> {
+      CompletableFuture<List<FetchData>> following = chunk > 0 ? fetchChunk(uids, chunk - 1) : null;
+      return publish(fetched, advanceTo).thenComposeAsync(v -> following == null ? CompletableFuture.<Void>completedFuture(null)
+          : fetchChunkDescending(uids, chunk - 1, maxUid, following), loop);
+    }, loop);
+  }
+
+  private CompletableFuture<List<FetchData>> fetchChunk(List<Long> uids, int chunk) {
     if (session == null) {
       return CompletableFuture.failedFuture(new StaleSessionException());
     }
     List<Long> part = uids.subList(chunk * FETCH_CHUNK, Math.min(uids.size(), (chunk + 1) * FETCH_CHUNK));
-    // Only the oldest chunk moves UIDNEXT (to past the newest message of the whole backlog).
-    long advanceTo = chunk == 0 ? maxUid : uidNext - 1;
-    return session.uidFetch(SequenceSets.compress(part), fetchItems(), part.get(0))
-        .thenComposeAsync(fetched -> publish(fetched, advanceTo), loop)
-        .thenComposeAsync(v -> fetchChunkDescending(uids, chunk - 1, maxUid), loop);
+    return session.uidFetch(SequenceSets.compress(part), fetchItems(), part.get(0));
   }
 
   private CompletableFuture<Void> fetchChunks(List<Long> uids, int from) {
@@ -713,14 +720,7 @@ public final class MailboxWatcher implements SessionListener {
   }
 
   private static long internalDate(String s) {
-    if (s == null) {
-      return -1;
-    }
-    try {
-      return ZonedDateTime.parse(s.strip(), INTERNALDATE).toInstant().toEpochMilli();
-    } catch (RuntimeException e) {
-      return -1;
-    }
+    return InternalDates.toEpochMillis(s);
   }
 
   /**

@@ -31,7 +31,7 @@ class DovecotServerTest {
   @Test
   void startsQuicklyAndCloseLeavesNoProcessOrDirectoryBehind() throws Exception {
     long t0 = System.nanoTime();
-    DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw"));
+    DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user("alice", "pw"));
     long started = System.nanoTime();
     Path base = dovecot.baseDir();
     ProcessHandle master = dovecot.processHandle();
@@ -52,7 +52,7 @@ class DovecotServerTest {
   @Test
   void tlsStartTime() {
     long t0 = System.nanoTime();
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw").tls(true))) {
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user("alice", "pw").tls(true))) {
       long started = System.nanoTime();
       System.out.printf("dovecot TLS start %d ms%n", TimeUnit.NANOSECONDS.toMillis(started - t0));
       assertTrue(Files.isRegularFile(dovecot.caPemPath()));
@@ -61,7 +61,7 @@ class DovecotServerTest {
 
   @Test
   void deliverWritesIntoTheUsersMaildirThroughDovecot() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw"))) {
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user("alice", "pw"))) {
       byte[] message = "Subject: hello\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
       dovecot.deliver("alice", message);
       dovecot.deliver("alice", message);
@@ -88,8 +88,8 @@ class DovecotServerTest {
   void missingDovecotSkipsLocallyButFailsUnderCi() {
     DovecotServer.Options options = DovecotServer.options().user("alice", "pw")
         .dovecotBinary(Path.of("/nonexistent/dovecot"));
-    assertThrows(TestAbortedException.class, () -> DovecotServer.startForTest(options, false));
-    assertThrows(DovecotServer.NotInstalledException.class, () -> DovecotServer.startForTest(options, true));
+    assertThrows(TestAbortedException.class, () -> DovecotServers.startForTest(options, false));
+    assertThrows(DovecotServer.NotInstalledException.class, () -> DovecotServers.startForTest(options, true));
   }
 
   @Test
@@ -122,7 +122,7 @@ class DovecotServerTest {
    */
   @Test
   void startTlsUpgradesThePlainPortWithTheTestCa() throws Exception {
-    try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw").tls(true));
+    try (DovecotServer dovecot = DovecotServers.startForTest(DovecotServer.options().user("alice", "pw").tls(true));
         Socket plain = new Socket(DovecotServer.HOST, dovecot.port())) {
       plain.setSoTimeout(5000);
       assertTrue(readLine(plain.getInputStream()).contains("STARTTLS"), "greeting advertises STARTTLS");

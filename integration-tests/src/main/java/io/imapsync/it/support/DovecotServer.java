@@ -33,15 +33,15 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real, private Dovecot for integration tests: its own temp BASE directory, its own config, a
+ * A real, private Dovecot for integration tests and benchmarks (tests start it through
+ * {@code DovecotServers.startForTest}, which skips locally when Dovecot is not installed): its own temp BASE directory, its own config, a
  * free loopback port, passwd-file users, maildir mail. Start one per test (30-80 ms plain, about
  * 100 ms with TLS, which generates a throwaway CA; closing takes a few ms), use it, close it.
  *
  * <pre>{@code
- * try (DovecotServer dovecot = DovecotServer.startForTest(DovecotServer.options().user("alice", "pw"))) {
+ * try (DovecotServer dovecot = DovecotServer.start(DovecotServer.options().user("alice", "pw"))) {
  *   ImapEndpoint e = ImapEndpoint.of(dovecot.host(), dovecot.port(), Security.PLAIN_INSECURE);
  *   dovecot.deliver("alice", message);
  * }
@@ -174,22 +174,6 @@ public final class DovecotServer implements AutoCloseable {
    * on a developer machine, but fails under CI ({@code CI=true}), where a missing server must not
    * turn a red suite silently green.
    */
-  public static DovecotServer startForTest(Options options) {
-    return startForTest(options, "true".equalsIgnoreCase(System.getenv("CI")));
-  }
-
-  static DovecotServer startForTest(Options options, boolean underCi) {
-    try {
-      return start(options);
-    } catch (NotInstalledException e) {
-      if (underCi) {
-        throw e;
-      }
-      Assumptions.abort(e.getMessage());
-      throw e; // unreachable: abort always throws
-    }
-  }
-
   /**
    * Starts a private Dovecot and returns once it greets on its port (so auth is up too).
    *
