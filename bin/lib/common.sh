@@ -68,8 +68,13 @@ run_main() {
   local main="$1"; shift
   find_jdk || exit 1
   ensure_built || exit 1
-  # Defaults documented in docs/configuration.md; IMAP_SYNC_JAVA_OPTS adds or overrides.
+  # Defaults documented in docs/configuration.md ("JVM flags"); IMAP_SYNC_JAVA_OPTS adds or overrides.
+  local defaults=(--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5
+    -XX:G1PeriodicGCInterval=300000)
+  if [ "$(java_major "$JAVA")" -ge 23 ]; then
+    # Netty's direct-buffer fast paths need sun.misc.Unsafe, which JDK 24+ turns off unless allowed.
+    defaults+=(--sun-misc-unsafe-memory-access=allow)
+  fi
   # shellcheck disable=SC2086
-  exec "$JAVA" --enable-native-access=ALL-UNNAMED \
-    ${IMAP_SYNC_JAVA_OPTS:-} -cp "$IMAP_SYNC_JAR" "$main" "$@"
+  exec "$JAVA" "${defaults[@]}" ${IMAP_SYNC_JAVA_OPTS:-} -cp "$IMAP_SYNC_JAR" "$main" "$@"
 }

@@ -131,7 +131,7 @@ public final class IdleFleetBenchmark {
           System.gc();
         }
         long heapIdle = usedHeap() - heapBefore;
-        long rssIdle = rss() - rssBefore;
+        long rssIdle = settledRss() - rssBefore;
         long cpuBefore = cpuNanos();
         long wallBefore = System.nanoTime();
         TimeUnit.SECONDS.sleep(10); // CPU while idle: measured over this window
@@ -298,6 +298,23 @@ public final class IdleFleetBenchmark {
 
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * RSS once it stops falling: G1 gives shrunk heap regions back to the OS in the background
+   * after a GC, so a reading right after System.gc() still counts memory on its way out.
+   */
+  private static long settledRss() throws InterruptedException {
+    long last = rss();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int steady = 0;
+    while (steady < 4 && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(500); // sampling the RSS as it settles
+      long now = rss();
+      steady = Math.abs(now - last) < last / 200 ? steady + 1 : 0;
+      last = now;
+    }
+    return last;
   }
 
   /** Resident set size from /proc (Linux); -1 elsewhere. */
