@@ -100,6 +100,11 @@ public final class SyncDaemon implements AutoCloseable {
   }
 
   /** Per-host IDLE renewal intervals for accounts added from now on (default: the constructor's). */
+  /** The per-host connect limiters and breakers (benchmarks read the connect rate they let through). */
+  public synchronized HostGuards hostGuards() {
+    return hostGuards;
+  }
+
   public synchronized void idleRenewals(IdleRenewals renewals) {
     this.idleRenewals = renewals;
   }

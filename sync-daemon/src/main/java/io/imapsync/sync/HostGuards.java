@@ -40,10 +40,25 @@ public final class HostGuards {
     return Math.max(1, perSecond / 100);
   }
 
+  /** The most TCP connects begun to one host within one wall-clock second, over every host. */
+  public int peakConnectsPerSecond() {
+    return guards.values().stream().mapToInt(Guard::peakConnectsPerSecond).max().orElse(0);
+  }
+
+  /** Starts the peaks again (a benchmark measuring one phase). */
+  public void resetPeaks() {
+    guards.values().forEach(Guard::resetPeak);
+  }
+
   /** The limiter and breaker of one host. */
   public static final class Guard {
     private final RateLimiter limiter;
     private final CircuitBreaker breaker;
+    // Connects begun per wall-clock second, as the server would count accepts: the limiter's
+    // own view (reservations) is not what reaches the wire if the loop runs late.
+    private long second;
+    private int inSecond;
+    private int peak;
 
     Guard(String host, HostPolicy policy) {
       this.limiter = RateLimiter.of("connect:" + host, RateLimiterConfig.custom()
@@ -75,6 +90,24 @@ public final class HostGuards {
       }
       long nanos = limiter.reservePermission();
       return nanos <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
+    }
+
+    /** A TCP connect is being started now. */
+    public synchronized void connecting() {
+      long now = System.currentTimeMillis() / 1000;
+      if (now != second) {
+        second = now;
+        inSecond = 0;
+      }
+      peak = Math.max(peak, ++inSecond);
+    }
+
+    public synchronized int peakConnectsPerSecond() {
+      return peak;
+    }
+
+    synchronized void resetPeak() {
+      peak = 0;
     }
 
     public void connected(long startedNanos) {

@@ -239,6 +239,7 @@ public final class MailboxWatcher implements SessionListener {
           if (stopped) {
             return CompletableFuture.failedFuture(new StaleSessionException()); // stopped while claiming
           }
+          hostGuard.connecting();
           opening = ImapSession.connect(resources, account.endpoint(), sessionOptions, this);
           return opening;
         }, loop)
