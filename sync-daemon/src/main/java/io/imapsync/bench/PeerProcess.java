@@ -1,0 +1,154 @@
+package io.imapsync.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.imapsync.model.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One peer process and its side of the peer protocol: commands on its standard input
+ * ({@code connect}, {@code gc}, {@code quit}), JSON lines on its standard output. Deliveries are
+ * tallied here by Message-ID, so a message received twice is seen.
+ */
+public final class PeerProcess implements AutoCloseable {
+  private final Process process;
+  private final Writer control;
+  private final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
+  private final Map<String, Integer> received = new HashMap<>();
+  private final List<Long> latencies = new ArrayList<>();
+  private volatile JsonNode lastProgress;
+
+  private PeerProcess(Process process) {
+    this.process = process;
+    this.control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Starts the peer with the mailboxes' arguments; its standard error goes to {@code stderr}
+   * (a log file, or INHERIT for a test).
+   */
+  public static PeerProcess start(List<String> command, int port, int addresses, int mailboxes,
+      int connectConcurrency, ProcessBuilder.Redirect stderr) throws IOException {
+    List<String> cmd = new ArrayList<>(command);
+    cmd.addAll(List.of("--port", Integer.toString(port), "--addresses", Integer.toString(addresses), "--mailboxes",
+        Integer.toString(mailboxes), "--connect-concurrency", Integer.toString(connectConcurrency)));
+    PeerProcess peer = new PeerProcess(new ProcessBuilder(cmd).redirectError(stderr).start());
+    BufferedReader out = new BufferedReader(new InputStreamReader(peer.process.getInputStream(), StandardCharsets.UTF_8));
+    Thread.ofPlatform().daemon().name("peer-out").start(() -> peer.read(out));
+    return peer;
+  }
+
+  /** The peer's own process id (the ImapFlow script execs node, so it is node's). */
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  public void send(String command) {
+    try {
+      control.write(command + "\n");
+      control.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("the peer stopped reading its input", e);
+    }
+  }
+
+  /** The next line of this type, skipping others; fails when the peer exits or the time is up. */
+  public JsonNode await(String type, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      JsonNode n = lines.poll(Math.max(0, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200))), TimeUnit.NANOSECONDS);
+      if (n != null && type.equals(n.path("type").asText())) {
+        return n;
+      }
+      if (n == null && !process.isAlive() && lines.isEmpty()) {
+        throw new IllegalStateException("the peer exited (code " + process.exitValue() + ") before sending " + type);
+      }
+      if (left <= 0) {
+        throw new IllegalStateException("no " + type + " line from the peer within " + timeout.toSeconds() + " s");
+      }
+    }
+  }
+
+  /** The latest progress or connected line (connected, failed, lost, first_error), or null. */
+  public JsonNode lastProgress() {
+    return lastProgress;
+  }
+
+  /** Distinct Message-IDs received. */
+  public synchronized int receivedDistinct() {
+    return received.size();
+  }
+
+  /** Message-IDs received more than once. */
+  public synchronized long receivedTwice() {
+    return received.values().stream().filter(n -> n > 1).count();
+  }
+
+  /** Push latency of each first receipt, microseconds, ascending. */
+  public synchronized List<Long> latenciesSorted() {
+    List<Long> copy = new ArrayList<>(latencies);
+    copy.sort(null);
+    return copy;
+  }
+
+  private void read(BufferedReader out) {
+    try (out) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        JsonNode n;
+        try {
+          n = Json.MAPPER.readTree(line);
+        } catch (IOException e) {
+          System.err.println("peer: not a protocol line: " + line);
+          continue;
+        }
+        switch (n.path("type").asText()) {
+          case "delivery" -> record(n);
+          case "progress", "connected" -> {
+            lastProgress = n;
+            lines.add(n);
+          }
+          default -> lines.add(n);
+        }
+      }
+    } catch (IOException e) {
+      // the peer exited
+    }
+  }
+
+  private synchronized void record(JsonNode delivery) {
+    if (received.merge(delivery.path("message_id").asText(), 1, Integer::sum) == 1) {
+      latencies.add(delivery.path("latency_micros").asLong());
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      send("quit");
+    } catch (UncheckedIOException e) {
+      // already gone
+    }
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
