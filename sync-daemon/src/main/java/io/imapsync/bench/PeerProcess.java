@@ -97,6 +97,11 @@ public final class PeerProcess implements AutoCloseable {
     return received.size();
   }
 
+  /** How often each Message-ID was received. */
+  public synchronized Map<String, Integer> receivedCounts() {
+    return Map.copyOf(received);
+  }
+
   /** Message-IDs received more than once. */
   public synchronized long receivedTwice() {
     return received.values().stream().filter(n -> n > 1).count();

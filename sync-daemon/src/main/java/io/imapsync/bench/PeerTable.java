@@ -74,7 +74,7 @@ final class PeerTable {
   }
 
   private static String ratio(double r) {
-    return r >= 10 ? String.format("%.0f", r) : String.format("%.1f", r);
+    return r >= 10 ? String.format("%.0f", r) : r >= 0.1 ? String.format("%.1f", r) : String.format("%.2f", r);
   }
 
   private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode n) {
