@@ -1,14 +1,7 @@
 package io.imapsync.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.imapsync.model.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,17 +15,16 @@ import java.util.concurrent.TimeUnit;
  * benchmarked process's.
  */
 public final class LoadSimProcess implements AutoCloseable {
-  private final Process process;
-  private final Writer control;
+  private final ControlledProcess process;
   private final int port;
   private final int addresses;
-  private final BlockingQueue<JsonNode> statsLines = new LinkedBlockingQueue<>();
+  private final BlockingQueue<JsonNode> statsLines;
 
-  private LoadSimProcess(Process process, int port, int addresses) {
+  private LoadSimProcess(ControlledProcess process, int port, int addresses, BlockingQueue<JsonNode> statsLines) {
     this.process = process;
-    this.control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     this.port = port;
     this.addresses = addresses;
+    this.statsLines = statsLines;
   }
 
   /** One loopback address per 25,000 mailboxes: each gives clients another ephemeral port range. */
@@ -40,25 +32,29 @@ public final class LoadSimProcess implements AutoCloseable {
     return Math.max(1, (mailboxes + 24_999) / 25_000);
   }
 
-  public static LoadSimProcess start(Path jar, int mailboxes) throws IOException {
+  public static LoadSimProcess start(Path jar, int mailboxes) throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("the load simulator jar is missing: " + jar + " (bin/loadsim builds it)");
     }
     int addresses = addressesFor(mailboxes);
-    Process p = new ProcessBuilder(javaBin(), "-Xmx2g", "-jar", jar.toString(), "--mailboxes",
-        Integer.toString(mailboxes), "--port", "0", "--bind-count", Integer.toString(addresses), "--messages", "1",
-        "--other-messages", "0", "--stats-every", "0", "--control-stdin")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String ready = out.readLine();
-    if (ready == null) {
-      p.destroyForcibly();
-      throw new IllegalStateException("the load simulator exited before it was ready (exit " + p.exitValue() + ")");
+    BlockingQueue<JsonNode> ready = new LinkedBlockingQueue<>();
+    BlockingQueue<JsonNode> stats = new LinkedBlockingQueue<>();
+    ControlledProcess p = ControlledProcess.start(new ProcessBuilder(javaBin(), "-Xmx2g", "-jar", jar.toString(),
+        "--mailboxes", Integer.toString(mailboxes), "--port", "0", "--bind-count", Integer.toString(addresses),
+        "--messages", "1", "--other-messages", "0", "--stats-every", "0", "--control-stdin")
+        .redirectError(ProcessBuilder.Redirect.DISCARD), "loadsim-out", n -> {
+          switch (n.path("type").asText()) {
+            case "ready" -> ready.add(n);
+            case "stats" -> stats.add(n);
+            default -> { } // answers to deliver and the like
+          }
+        });
+    JsonNode first = ready.poll(2, TimeUnit.MINUTES);
+    if (first == null) {
+      p.close();
+      throw new IllegalStateException("the load simulator was not ready within 2 minutes");
     }
-    LoadSimProcess sim = new LoadSimProcess(p, Json.MAPPER.readTree(ready).path("port").asInt(), addresses);
-    // Its answers to control lines must be read, or its stdout pipe fills and it stops.
-    Thread.ofPlatform().daemon().name("loadsim-out").start(() -> sim.readAnswers(out));
-    return sim;
+    return new LoadSimProcess(p, first.path("port").asInt(), addresses, stats);
   }
 
   /** The java of this process, for the simulator and the Java peers alike. */
@@ -75,13 +71,8 @@ public final class LoadSimProcess implements AutoCloseable {
   }
 
   /** Sends one control line, e.g. {@code deliver user00001 INBOX} or {@code drop}. */
-  public synchronized void send(String command) {
-    try {
-      control.write(command + "\n");
-      control.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("the load simulator stopped reading its control input", e);
-    }
+  public void send(String command) {
+    process.send(command);
   }
 
   /** Its next stats line (open, idle, maxConnectionsPerUser, ...), or null when none came in time. */
@@ -91,29 +82,8 @@ public final class LoadSimProcess implements AutoCloseable {
     return statsLines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void readAnswers(BufferedReader out) {
-    try (out) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        JsonNode n = Json.MAPPER.readTree(line);
-        if ("stats".equals(n.path("type").asText())) {
-          statsLines.add(n);
-        }
-      }
-    } catch (IOException e) {
-      // the simulator exited
-    }
-  }
-
   @Override
   public void close() throws InterruptedException {
-    try {
-      send("quit");
-    } catch (UncheckedIOException e) {
-      // already gone
-    }
-    if (!process.waitFor(5, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+    process.close();
   }
 }

@@ -1,14 +1,7 @@
 package io.imapsync.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.imapsync.model.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,16 +17,15 @@ import java.util.concurrent.TimeUnit;
  * tallied here by Message-ID, so a message received twice is seen.
  */
 public final class PeerProcess implements AutoCloseable {
-  private final Process process;
-  private final Writer control;
   private final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
   private final Map<String, Integer> received = new HashMap<>();
   private final List<Long> latencies = new ArrayList<>();
   private volatile JsonNode lastProgress;
+  private final ControlledProcess process;
 
-  private PeerProcess(Process process) {
-    this.process = process;
-    this.control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+  private PeerProcess(ProcessBuilder builder) throws IOException {
+    // dispatch uses only the fields initialized above, so the reader may start before this returns
+    this.process = ControlledProcess.start(builder, "peer-out", this::dispatch);
   }
 
   /**
@@ -45,10 +37,7 @@ public final class PeerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(command);
     cmd.addAll(List.of("--port", Integer.toString(port), "--addresses", Integer.toString(addresses), "--mailboxes",
         Integer.toString(mailboxes), "--connect-concurrency", Integer.toString(connectConcurrency)));
-    PeerProcess peer = new PeerProcess(new ProcessBuilder(cmd).redirectError(stderr).start());
-    BufferedReader out = new BufferedReader(new InputStreamReader(peer.process.getInputStream(), StandardCharsets.UTF_8));
-    Thread.ofPlatform().daemon().name("peer-out").start(() -> peer.read(out));
-    return peer;
+    return new PeerProcess(new ProcessBuilder(cmd).redirectError(stderr));
   }
 
   /** The peer's own process id (the ImapFlow script execs node, so it is node's). */
@@ -57,16 +46,11 @@ public final class PeerProcess implements AutoCloseable {
   }
 
   public boolean alive() {
-    return process.isAlive();
+    return process.alive();
   }
 
   public void send(String command) {
-    try {
-      control.write(command + "\n");
-      control.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("the peer stopped reading its input", e);
-    }
+    process.send(command);
   }
 
   /** The next line of this type, skipping others; fails when the peer exits or the time is up. */
@@ -78,7 +62,7 @@ public final class PeerProcess implements AutoCloseable {
       if (n != null && type.equals(n.path("type").asText())) {
         return n;
       }
-      if (n == null && !process.isAlive() && lines.isEmpty()) {
+      if (n == null && !process.alive() && lines.isEmpty()) {
         throw new IllegalStateException("the peer exited (code " + process.exitValue() + ") before sending " + type);
       }
       if (left <= 0) {
@@ -114,28 +98,14 @@ public final class PeerProcess implements AutoCloseable {
     return copy;
   }
 
-  private void read(BufferedReader out) {
-    try (out) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        JsonNode n;
-        try {
-          n = Json.MAPPER.readTree(line);
-        } catch (IOException e) {
-          System.err.println("peer: not a protocol line: " + line);
-          continue;
-        }
-        switch (n.path("type").asText()) {
-          case "delivery" -> record(n);
-          case "progress", "connected" -> {
-            lastProgress = n;
-            lines.add(n);
-          }
-          default -> lines.add(n);
-        }
+  private void dispatch(JsonNode n) {
+    switch (n.path("type").asText()) {
+      case "delivery" -> record(n);
+      case "progress", "connected" -> {
+        lastProgress = n;
+        lines.add(n);
       }
-    } catch (IOException e) {
-      // the peer exited
+      default -> lines.add(n);
     }
   }
 
@@ -147,13 +117,6 @@ public final class PeerProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    try {
-      send("quit");
-    } catch (UncheckedIOException e) {
-      // already gone
-    }
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    process.close();
   }
 }
