@@ -138,6 +138,7 @@ public final class IdleFleetBenchmark {
         }
         latencies.sort(null);
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
+        int threadsAfterDeliveries = ProcStats.threads(self);
 
         // Reconnect storm: the simulator drops every connection; changes made during the outage
         // must all arrive; time until every mailbox is back in IDLE.
@@ -193,6 +194,7 @@ public final class IdleFleetBenchmark {
         report.put("heap_bytes_per_idle_mailbox", heapIdle / mailboxes);
         report.put("rss_bytes_per_idle_mailbox", rssIdle / mailboxes);
         report.put("threads_while_idle", threadsIdle);
+        report.put("threads_after_deliveries", threadsAfterDeliveries);
         report.put("cpu_percent_of_one_core_while_idle", round(idleCpuPercent));
         report.put("cpu_seconds_while_idle", Math.round(idleCpuNanos / 1e6) / 1000.0);
         report.put("idle_window_seconds", IDLE_WINDOW.toSeconds());
