@@ -3,6 +3,7 @@ package io.imapsync.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imapsync.model.Json;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,19 +44,24 @@ public final class PeerBenchmark {
     ObjectNode peers = ours.putObject("peers");
     for (PeerKind kind : kinds) {
       out.printf("peer %s: %d mailboxes...%n", kind.id(), mailboxes);
-      ObjectNode result = runOne(kind);
+      Path log = Files.createTempFile("imap-sync-peer-" + kind.id() + "-", ".log");
+      ObjectNode result = Json.MAPPER.createObjectNode();
+      result.put("configuration", kind.description());
+      result.put("connect_concurrency", CONNECT_CONCURRENCY);
+      result.put("stderr_log", log.toString());
+      try {
+        runOne(kind, log, result);
+      } catch (IOException | RuntimeException e) {
+        // One peer that cannot run (no Node.js, say) must not cost the others' figures or ours.
+        result.put("error", e.getMessage() + "; its standard error is in " + log);
+      }
       peers.set(kind.id(), result);
       out.printf("peer %s: %s%n", kind.id(), result.has("error") ? result.get("error").asText() : "done");
     }
     new PeerTable(out).print(ours, peers);
   }
 
-  private ObjectNode runOne(PeerKind kind) throws Exception {
-    ObjectNode r = Json.MAPPER.createObjectNode();
-    r.put("configuration", kind.description());
-    r.put("connect_concurrency", CONNECT_CONCURRENCY);
-    Path log = Files.createTempFile("imap-sync-peer-" + kind.id() + "-", ".log");
-    r.put("stderr_log", log.toString());
+  private void runOne(PeerKind kind, Path log, ObjectNode r) throws Exception {
     try (LoadSimProcess sim = LoadSimProcess.start(loadsimJar, mailboxes);
          PeerProcess peer = PeerProcess.start(kind.command(loadsimJar.toString(), root), sim.port(), sim.addresses(),
              mailboxes, CONNECT_CONCURRENCY, ProcessBuilder.Redirect.appendTo(log.toFile()))) {
@@ -78,7 +84,7 @@ public final class PeerBenchmark {
       }
       if (idle == 0 || !peer.alive()) {
         r.put("error", idle == 0 ? "no mailbox reached IDLE" : "the peer exited; see " + log);
-        return r;
+        return;
       }
       peer.send("gc");
       JsonNode memory = peer.await("memory", Duration.ofMinutes(2));
@@ -115,7 +121,6 @@ public final class PeerBenchmark {
         r.put("node_external_bytes", memory.get("external_bytes").asLong()); // buffers outside the V8 heap
       }
     }
-    return r;
   }
 
   /**

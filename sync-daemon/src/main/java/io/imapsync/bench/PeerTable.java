@@ -58,6 +58,9 @@ final class PeerTable {
     out.println("  push latency: ours is stamp to the event in the Redis stream (fetch, normalize, write, read);"
         + " a peer's is stamp to the Message-ID in its hands");
     for (Map.Entry<String, JsonNode> e : iterable(peers)) {
+      if (e.getValue().hasNonNull("error")) {
+        out.printf("  %s did not complete: %s%n", e.getKey(), e.getValue().get("error").asText());
+      }
       if (e.getValue().hasNonNull("first_error")) {
         out.printf("  %s: %d failed to connect, %d lost; first error: %s%n", e.getKey(),
             e.getValue().path("failed_to_connect").asInt(), e.getValue().path("connections_lost").asInt(),
