@@ -22,6 +22,23 @@ public final class Stamps {
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
+  /**
+   * The stamp of a delivered message's Message-ID ({@code <d{stamp}.{uid}.…>}, angle brackets
+   * optional), or empty for any other Message-ID: a client that fetched only the envelope can
+   * still time the push.
+   */
+  public static OptionalLong fromMessageId(String messageId) {
+    if (messageId == null) {
+      return OptionalLong.empty();
+    }
+    int start = messageId.startsWith("<") ? 1 : 0;
+    int dot = messageId.indexOf('.', start);
+    if (dot < start + 2 || messageId.charAt(start) != 'd') {
+      return OptionalLong.empty();
+    }
+    return parse(messageId.substring(start + 1, dot));
+  }
+
   /** The stamp in a header value (surrounding blanks allowed), or empty when it is not one. */
   public static OptionalLong parse(String headerValue) {
     if (headerValue == null) {

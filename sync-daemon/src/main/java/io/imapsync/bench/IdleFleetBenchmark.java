@@ -17,13 +17,8 @@ import io.imapsync.sync.HostPolicy;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
 import io.lettuce.core.RedisClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.Writer;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +44,8 @@ import java.util.regex.Pattern;
  */
 public final class IdleFleetBenchmark {
   private static final Pattern STAMP = Pattern.compile("^<?d(\\d+)\\.");
+  /** How long idle CPU is measured, here and for the peers. */
+  static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
 
   private final int mailboxes;
   private final double rate;
@@ -65,47 +62,22 @@ public final class IdleFleetBenchmark {
   }
 
   public ObjectNode run(Path jsonReport) throws Exception {
-    if (!Files.isRegularFile(loadsimJar)) {
-      throw new IllegalStateException("the load simulator jar is missing: " + loadsimJar + " (bin/loadsim builds it)");
-    }
     ObjectNode report = Json.MAPPER.createObjectNode();
     report.put("benchmark", "idle-fleet");
     report.put("mailboxes", mailboxes);
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("java", Runtime.version().toString());
     report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-    int addresses = Math.max(1, (mailboxes + 24_999) / 25_000); // one ephemeral port range per 127.0.0.x
-    String javaBin = ProcessHandle.current().info().command().orElse("java");
-    Process sim = new ProcessBuilder(javaBin, "-Xmx2g", "-jar", loadsimJar.toString(), "--mailboxes",
-        Integer.toString(mailboxes), "--port", "0", "--bind-count", Integer.toString(addresses), "--messages", "1",
-        "--other-messages", "0", "--stats-every", "0", "--control-stdin")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String external = System.getenv("REDIS_URL");
-    try (LocalRedis local = external == null || external.isBlank() ? LocalRedis.start() : null;
-         BufferedReader simOut = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
-         Writer simIn = new OutputStreamWriter(sim.getOutputStream(), StandardCharsets.UTF_8)) {
-      JsonNode ready = Json.MAPPER.readTree(simOut.readLine());
-      // Its answers to our control lines must be read, or its stdout pipe fills and it stops.
-      java.util.concurrent.atomic.AtomicReference<JsonNode> lastStats = new java.util.concurrent.atomic.AtomicReference<>();
-      Thread.ofPlatform().daemon().name("bench-loadsim-out").start(() -> {
-        try {
-          String l;
-          while ((l = simOut.readLine()) != null) {
-            JsonNode n = Json.MAPPER.readTree(l);
-            if ("stats".equals(n.path("type").asText()) || n.has("open")) {
-              lastStats.set(n);
-            }
-          }
-        } catch (java.io.IOException e) {
-          // the simulator exited
-        }
-      });
-      int port = ready.path("port").asInt();
+    try (LoadSimProcess sim = LoadSimProcess.start(loadsimJar, mailboxes);
+         LocalRedis local = external == null || external.isBlank() ? LocalRedis.start() : null) {
+      int addresses = sim.addresses();
       String url = local != null ? local.url() : external.strip();
       KeyLayout layout = new KeyLayout("bench-idle-" + ProcessHandle.current().pid(), 16);
+      long self = ProcessHandle.current().pid();
       System.gc();
       long heapBefore = usedHeap();
-      long rssBefore = rss();
+      long rssBefore = ProcStats.rssBytes(self);
       long started = System.nanoTime();
       try (SharedResources resources = SharedResources.create();
            SyncDaemon daemon = new SyncDaemon(resources, url, layout, SyncListener.NONE, Duration.ofMinutes(4))) {
@@ -113,9 +85,9 @@ public final class IdleFleetBenchmark {
             Duration.ofSeconds(5)));
         List<AccountSync> accounts = new ArrayList<>(mailboxes);
         for (int i = 1; i <= mailboxes; i++) {
-          String user = String.format("user%05d", i);
+          String user = DeliveryPacer.user(i);
           String host = "127.0.0." + (1 + (i % addresses));
-          accounts.add(daemon.add(new AccountConfig(user, ImapEndpoint.of(host, port, Security.PLAIN_INSECURE), user, "pw",
+          accounts.add(daemon.add(new AccountConfig(user, ImapEndpoint.of(host, sim.port(), Security.PLAIN_INSECURE), user, "pw",
               "INBOX", Set.of(), 10)));
         }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -131,11 +103,13 @@ public final class IdleFleetBenchmark {
           System.gc();
         }
         long heapIdle = usedHeap() - heapBefore;
-        long rssIdle = settledRss() - rssBefore;
+        long rssIdle = ProcStats.settledRssBytes(self) - rssBefore;
+        int threadsIdle = ProcStats.threads(self);
         long cpuBefore = cpuNanos();
         long wallBefore = System.nanoTime();
-        TimeUnit.SECONDS.sleep(10); // CPU while idle: measured over this window
-        double idleCpuPercent = 100.0 * (cpuNanos() - cpuBefore) / (System.nanoTime() - wallBefore);
+        TimeUnit.NANOSECONDS.sleep(IDLE_WINDOW.toNanos()); // CPU while idle: measured over this window
+        long idleCpuNanos = cpuNanos() - cpuBefore;
+        double idleCpuPercent = 100.0 * idleCpuNanos / (System.nanoTime() - wallBefore);
 
         // Push latency: deliveries at `rate` into random mailboxes, read back from the feed.
         RedisClient client = daemon.redisClient();
@@ -144,24 +118,7 @@ public final class IdleFleetBenchmark {
         int planned = (int) Math.round(rate * measure.toSeconds());
         try (var tailConnection = client.connect()) {
           StreamTail tail = new StreamTail(tailConnection, layout, false);
-          java.util.Random random = new java.util.Random(42);
-          Thread sender = Thread.ofPlatform().name("bench-deliveries").start(() -> {
-            long gap = (long) (1e9 / rate);
-            long next = System.nanoTime();
-            try {
-              for (int i = 0; i < planned; i++) {
-                simIn.write("deliver " + String.format("user%05d", 1 + random.nextInt(mailboxes)) + " INBOX\n");
-                simIn.flush();
-                next += gap;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                  TimeUnit.NANOSECONDS.sleep(wait); // pacing the delivery rate
-                }
-              }
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          });
+          Thread sender = DeliveryPacer.start(sim, mailboxes, rate, planned, 42);
           long end = System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30);
           while (seen.size() < planned && System.nanoTime() < end) {
             for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
@@ -181,6 +138,7 @@ public final class IdleFleetBenchmark {
         }
         latencies.sort(null);
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
+        int threadsAfterDeliveries = ProcStats.threads(self);
 
         // Reconnect storm: the simulator drops every connection; changes made during the outage
         // must all arrive; time until every mailbox is back in IDLE.
@@ -189,13 +147,15 @@ public final class IdleFleetBenchmark {
         double stormSeconds;
         try (var tailConnection = client.connect()) {
           StreamTail tail = new StreamTail(tailConnection, layout, false);
+          // Both sides count the storm alone: accepts at the simulator, connects begun here.
+          sim.send("reset-high-water");
+          daemon.hostGuards().resetPeaks();
           long dropAt = System.nanoTime();
-          simIn.write("drop\n");
+          sim.send("drop");
           java.util.Random random = new java.util.Random(43);
           for (int i = 0; i < outageDeliveries; i++) {
-            simIn.write("deliver " + String.format("user%05d", 1 + random.nextInt(mailboxes)) + " INBOX\n");
+            sim.send("deliver " + DeliveryPacer.user(1 + random.nextInt(mailboxes)) + " INBOX");
           }
-          simIn.flush();
           long stormDeadline = dropAt + TimeUnit.MINUTES.toNanos(5);
           while (accounts.stream().allMatch(a -> a.state() == WatcherState.IDLE) && System.nanoTime() < dropAt
               + TimeUnit.SECONDS.toNanos(5)) {
@@ -218,10 +178,7 @@ public final class IdleFleetBenchmark {
             }
           }
         }
-        simIn.write("stats\n");
-        simIn.flush();
-        TimeUnit.MILLISECONDS.sleep(500); // its answer, read by the output thread
-        JsonNode stats = lastStats.get();
+        JsonNode stats = sim.stats(Duration.ofSeconds(5));
         int peakAccepts = 0;
         if (stats != null) {
           for (JsonNode v : stats.path("peakAcceptsPerSecond")) {
@@ -234,11 +191,18 @@ public final class IdleFleetBenchmark {
         report.put("reconnect_storm_changes_twice", outageSeen.values().stream().filter(n -> n > 1).count());
         report.put("configured_connects_per_second_per_host", 2_000);
         report.put("peak_accepts_per_second_per_address", peakAccepts);
+        int peakConnects = daemon.hostGuards().peakConnectsPerSecond();
+        report.put("peak_connects_per_second_per_host_client_side", peakConnects);
         report.put("max_connections_per_account", stats == null ? -1 : stats.path("maxConnectionsPerUser").asInt());
+        report.put("mailboxes_idle", mailboxes);
         report.put("seconds_until_all_idle", round(allIdleSeconds));
         report.put("heap_bytes_per_idle_mailbox", heapIdle / mailboxes);
         report.put("rss_bytes_per_idle_mailbox", rssIdle / mailboxes);
+        report.put("threads_while_idle", threadsIdle);
+        report.put("threads_after_deliveries", threadsAfterDeliveries);
         report.put("cpu_percent_of_one_core_while_idle", round(idleCpuPercent));
+        report.put("cpu_seconds_while_idle", Math.round(idleCpuNanos / 1e6) / 1000.0);
+        report.put("idle_window_seconds", IDLE_WINDOW.toSeconds());
         report.put("deliveries", planned);
         report.put("delivered", seen.size());
         report.put("duplicates", duplicates);
@@ -255,8 +219,9 @@ public final class IdleFleetBenchmark {
             rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
             planned, duplicates);
         out.printf("  reconnect storm            all back in IDLE after %.1f s; %d of %d changes made during the outage"
-            + " delivered; peak %d accepts/s on one address (limit 2,000/s per host); max %s connections per account%n",
-            stormSeconds, outageSeen.size(), outageDeliveries, peakAccepts,
+            + " delivered; peak %d connects/s begun by us, %d accepts/s seen by the simulator (limit 2,000/s per host);"
+            + " max %s connections per account%n",
+            stormSeconds, outageSeen.size(), outageDeliveries, peakConnects, peakAccepts,
             stats == null ? "?" : stats.path("maxConnectionsPerUser").asText());
         try (var c = client.connect()) {
           List<String> keys = c.sync().keys(layout.prefix() + ":*");
@@ -264,12 +229,6 @@ public final class IdleFleetBenchmark {
             c.sync().del(keys.toArray(String[]::new));
           }
         }
-      }
-      simIn.write("quit\n");
-      simIn.flush();
-    } finally {
-      if (!sim.waitFor(5, TimeUnit.SECONDS)) {
-        sim.destroyForcibly();
       }
     }
     if (jsonReport != null) {
@@ -280,15 +239,11 @@ public final class IdleFleetBenchmark {
   }
 
   private static double percentile(List<Long> sortedMicros, double p) {
-    if (sortedMicros.isEmpty()) {
-      return -1;
-    }
-    int i = Math.min(sortedMicros.size() - 1, (int) Math.ceil(p * sortedMicros.size()) - 1);
-    return round(sortedMicros.get(Math.max(0, i)) / 1000.0);
+    return Percentiles.millis(sortedMicros, p);
   }
 
   private static double round(double v) {
-    return Math.round(v * 10) / 10.0;
+    return Percentiles.round(v);
   }
 
   private static long usedHeap() {
@@ -298,36 +253,5 @@ public final class IdleFleetBenchmark {
 
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  /**
-   * RSS once it stops falling: G1 gives shrunk heap regions back to the OS in the background
-   * after a GC, so a reading right after System.gc() still counts memory on its way out.
-   */
-  private static long settledRss() throws InterruptedException {
-    long last = rss();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int steady = 0;
-    while (steady < 4 && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(500); // sampling the RSS as it settles
-      long now = rss();
-      steady = Math.abs(now - last) < last / 200 ? steady + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
-
-  /** Resident set size from /proc (Linux); -1 elsewhere. */
-  private static long rss() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-        }
-      }
-    } catch (Exception e) {
-      return -1;
-    }
-    return -1;
   }
 }

@@ -1,10 +1,14 @@
 package io.imapsync.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imapsync.bench.IdleFleetBenchmark;
 import io.imapsync.bench.InitialSyncBenchmark;
+import io.imapsync.bench.PeerBenchmark;
+import io.imapsync.bench.PeerKind;
 import io.imapsync.bench.WritePathBenchmark;
-import java.time.Duration;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -35,15 +39,27 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Write the report here.")
   Path json;
 
+  @Option(names = "--peers", description = "After our run, the same scenario for each peer, each its own process: "
+      + "angus-thread, angus-idlemanager, imapflow (comma-separated), or all. See docs/performance.md.")
+  String peers;
+
   @Override
   public Integer call() throws Exception {
     if (mailboxes == null) {
       spec.commandLine().usage(System.out);
       return 0;
     }
-    Path jar = loadsimJar != null ? loadsimJar
-        : Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."), "integration-tests", "target", "loadsim.jar");
-    new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).run(json);
+    Path root = Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."));
+    Path jar = loadsimJar != null ? loadsimJar : root.resolve("integration-tests/target/loadsim.jar");
+    List<PeerKind> kinds = peers == null ? List.of() : PeerKind.parse(peers); // a typo fails before the long run
+    ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).run(null);
+    if (!kinds.isEmpty()) {
+      new PeerBenchmark(mailboxes, rate, measure, jar, root, System.out).run(kinds, report);
+    }
+    if (json != null) {
+      Files.writeString(json, report.toPrettyString() + "\n");
+      System.out.println("report: " + json);
+    }
     return 0;
   }
 

@@ -1,0 +1,92 @@
+package io.imapsync.peers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.imapsync.bench.PeerKind;
+import io.imapsync.bench.PeerProcess;
+import io.imapsync.it.support.Await;
+import io.imapsync.loadsim.LoadSimConfig;
+import io.imapsync.loadsim.LoadSimulator;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each peer of {@code bench --peers} as the benchmark runs it (its own process, the peer
+ * protocol) against the load simulator: 20 mailboxes reach IDLE on one connection each, and
+ * every delivery reaches the peer exactly once with its Message-ID stamp. Behaviour only; the
+ * figures are the benchmark's.
+ */
+@Tag("integration")
+class PeerHarnessIntegrationTest {
+  private static final int MAILBOXES = 20;
+
+  @ParameterizedTest
+  @EnumSource(PeerKind.class)
+  void holdsEveryMailboxInIdleAndReceivesEachDeliveryOnce(PeerKind kind) throws Exception {
+    if (kind == PeerKind.IMAPFLOW) {
+      assumeTrue(onPath("node"), "Node.js is not installed: the ImapFlow peer cannot run");
+    }
+    LoadSimConfig config = LoadSimConfig.builder().mailboxes(MAILBOXES).port(0).ioThreads(1)
+        .inboxMessages(1).otherFolderMessages(0).build();
+    try (LoadSimulator sim = LoadSimulator.start(config);
+         PeerProcess peer = PeerProcess.start(kind.command(System.getProperty("java.class.path"), projectRoot()),
+             sim.port(), 1, MAILBOXES, 5, ProcessBuilder.Redirect.INHERIT)) {
+      // The ImapFlow harness may run npm ci first (a fresh clone).
+      JsonNode started = peer.await("started", Duration.ofMinutes(2));
+      assertEquals(peer.pid(), started.path("pid").asLong(), "the process measured must be the peer itself");
+      peer.send("connect");
+      Await.until(MAILBOXES + " mailboxes in IDLE", Duration.ofSeconds(30), () -> sim.idleConnections() == MAILBOXES);
+      JsonNode connected = peer.await("connected", Duration.ofSeconds(10));
+      assertEquals(MAILBOXES, connected.path("connected").asInt(), connected.toString());
+      assertEquals(0, connected.path("failed").asInt(), connected.toString());
+      assertEquals(1, sim.maxConnectionsPerUser(), "one connection per mailbox");
+
+      // Two rounds into the same mailboxes: each peer fetches the new message (leaving IDLE) and
+      // must go back into IDLE to see the second.
+      Map<String, Integer> sent = new HashMap<>();
+      for (int round = 0; round < 2; round++) {
+        for (int i = 1; i <= 4; i++) {
+          sent.put(sim.deliver(sim.userName(i * 5), "INBOX").messageId(), 1);
+        }
+        int expected = sent.size();
+        Await.until(expected + " deliveries at the peer", Duration.ofSeconds(15), () -> peer.receivedDistinct() == expected);
+        Await.until("every mailbox back in IDLE", Duration.ofSeconds(15), () -> sim.idleConnections() == MAILBOXES);
+      }
+      assertEquals(sent, peer.receivedCounts(), "each delivery received once, and nothing else");
+      assertTrue(peer.latenciesSorted().stream().allMatch(l -> l >= 0), "a latency below zero: " + peer.latenciesSorted());
+
+      peer.send("gc");
+      assertTrue(peer.await("memory", Duration.ofSeconds(30)).path("heap_used_bytes").asLong() > 0);
+    }
+  }
+
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("integration-tests/peers"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("run from inside the project: no integration-tests/peers above " + Path.of("").toAbsolutePath());
+    }
+    return dir;
+  }
+
+  private static boolean onPath(String command) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
