@@ -71,6 +71,8 @@ public final class MailboxWatcher implements SessionListener {
   private String home;
   /** The folder selected now, that the sync state below describes. */
   private String folder;
+  /** The folder selected before the SELECT now in flight (its late untagged responses still arrive). */
+  private String leaving;
   /** Folders checked with STATUS on this connection (and pushed by NOTIFY when it is on). */
   private List<String> polled = List.of();
   /** Per polled folder: {uidnext, messages, highestmodseq, uidvalidity, last visit (nanoTime)}. */
@@ -279,12 +281,16 @@ public final class MailboxWatcher implements SessionListener {
     if (s == null) {
       return CompletableFuture.failedFuture(new StaleSessionException());
     }
+    leaving = folder;
     folder = name;
     resumed = false;
     syncedExists = -1;
     return s.select(name, s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC")
             ? SelectOptions.condStore() : SelectOptions.PLAIN)
-        .thenCombineAsync(feed.checkpoint(name), (selected, checkpoint) -> live(s, () -> resume(selected, checkpoint)), loop)
+        .thenCombineAsync(feed.checkpoint(name), (selected, checkpoint) -> {
+          leaving = null;
+          return live(s, () -> resume(selected, checkpoint));
+        }, loop)
         .thenComposeAsync(f -> f, loop);
   }
 
@@ -751,6 +757,22 @@ public final class MailboxWatcher implements SessionListener {
     return done;
   }
 
+  /**
+   * A change reported on the selected mailbox while a polled folder is visited (or being left: its
+   * late responses arrive after the next SELECT was sent) belongs to that folder, not to the one
+   * the watcher returns to; NOTIFY reports a selected mailbox's changes this way and not as STATUS.
+   * The folder is visited again, or the change waits for the self-check (a randomised run lost an
+   * expunge so).
+   */
+  private void changedWhileVisiting() {
+    for (String f : new String[] {folder, leaving}) {
+      if (f != null && !f.equals(home) && polled.contains(f)) {
+        due.add(f);
+        requestCheck();
+      }
+    }
+  }
+
   private void requestCheck() {
     checkPending = true;
     if (session != null && resumed && folder.equals(home)) {
@@ -989,6 +1011,9 @@ public final class MailboxWatcher implements SessionListener {
           if (grew && resumed) {
             triggerSync();
           }
+          if (grew && resumed) {
+            changedWhileVisiting(); // not SELECT's own EXISTS (that would visit for ever)
+          }
         }
         case ImapResponse.Expunge x -> {
           exists = Math.max(0, exists - 1);
@@ -998,6 +1023,7 @@ public final class MailboxWatcher implements SessionListener {
             expungeSeen = true;
             triggerSync();
           }
+          changedWhileVisiting();
         }
         case ImapResponse.Vanished v when !v.earlier() -> {
           exists = Math.max(0, exists - v.uids().size());
@@ -1006,6 +1032,7 @@ public final class MailboxWatcher implements SessionListener {
             reconcileNeeded = true;
             triggerSync();
           }
+          changedWhileVisiting();
         }
         case ImapResponse.Status st when resumed && st.code() instanceof io.imapsync.imap.protocol.ResponseCode.UidValidity v
             && v.value() != uidValidity -> onError(new ImapConnectException(folder
@@ -1019,6 +1046,12 @@ public final class MailboxWatcher implements SessionListener {
         }
         case ImapResponse.ListEntry l when notifying && !listing -> {
           lastDiscovery = 0; // NOTIFY MailboxName: a folder was created, deleted or renamed
+          String name = decodeName(l.mailbox());
+          if (polled.contains(name)) {
+            // Deleted and created again under the same name: the plan does not change, so only a
+            // visit sees the new UIDVALIDITY (and resets the folder).
+            due.add(name);
+          }
           requestCheck();
         }
         case ImapResponse.Status st when st.code() instanceof io.imapsync.imap.protocol.ResponseCode.NotificationOverflow -> {
@@ -1033,6 +1066,7 @@ public final class MailboxWatcher implements SessionListener {
             reconcileNeeded = true;
             triggerSync();
           }
+          changedWhileVisiting();
         }
         default -> { }
       }
