@@ -59,6 +59,15 @@ public final class MailboxWatcher implements SessionListener {
   /** With X-GM-EXT-1 (Gmail) or OBJECTID (RFC 8474): the server's own thread ids decide conversations. */
   static final String GMAIL_THREAD_ITEMS = " X-GM-THRID X-GM-LABELS";
   static final String OBJECTID_THREAD_ITEMS = " THREADID";
+  /**
+   * With NOTIFY, every polled folder's STATUS is still compared with its checkpoint once per this
+   * many status intervals (default 60 s x 5): randomised runs showed notifications that never led
+   * to a visit (a change on a folder being left, a folder deleted and created again).
+   */
+  static final int NOTIFY_SAFETY_NET_INTERVALS = 5;
+  private boolean safetyNetDue;
+  private boolean safetyNetRun;
+
   /** NOOP interval for servers without a usable IDLE (shorter when IDLE renewal is set shorter). */
   static final Duration POLL_INTERVAL = Duration.ofSeconds(30);
 
@@ -335,7 +344,7 @@ public final class MailboxWatcher implements SessionListener {
 
   /**
    * RFC 5465 NOTIFY: the server pushes STATUS for the polled folders, so no polling is needed
-   * (the periodic STATUS check stays as a safety net, at the IDLE renewal interval). Refused or
+   * (a STATUS safety net still runs every NOTIFY_SAFETY_NET_INTERVALS status intervals). Refused or
    * absent: STATUS polling.
    */
   private CompletableFuture<Void> startNotify(ImapSession s) {
@@ -820,12 +829,16 @@ public final class MailboxWatcher implements SessionListener {
     List<String> targets = new ArrayList<>(polled);
     boolean condstore = s.hasCapability("CONDSTORE") || s.isEnabled("QRESYNC");
     CompletableFuture<List<String>> changed;
-    if (notifying) {
+    if (notifying && !safetyNetDue) {
       // NOTIFY pushes every change: visit what it named (and what we were asked to look at).
       List<String> visit = new ArrayList<>(due);
       due.clear();
       changed = CompletableFuture.completedFuture(visit);
     } else {
+      // Polling, or NOTIFY's safety net: STATUS of every polled folder against its checkpoint
+      // (a change whose notification was lost shows as a higher HIGHESTMODSEQ or UIDNEXT).
+      safetyNetRun = notifying;
+      safetyNetDue = false;
       changed = statusAll(s, targets, condstore, new ArrayList<>(), 0);
     }
     CompletableFuture<Void> rediscovered = discovererDue() ? rediscover(s) : CompletableFuture.completedFuture(null);
@@ -877,6 +890,9 @@ public final class MailboxWatcher implements SessionListener {
           || (now[2] > 0 && now[2] > cp.highestModSeq()) || before == null || now[1] != before[1];
       // Without CONDSTORE flag changes leave no trace in STATUS: look every renewal interval.
       if (moved || due.contains(f) || (!condstore && stale) || selfCheck) {
+        if (safetyNetRun && moved && !due.contains(f)) {
+          log.info("{}: {} changed without a NOTIFY event saying so; the safety net visits it", account.accountId(), f);
+        }
         changed.add(f);
       } else {
         now[4] = before[4];
@@ -930,13 +946,14 @@ public final class MailboxWatcher implements SessionListener {
     if (owner == null || (polled.isEmpty() && (!discoverer || owner.singleFolder()))) {
       return;
     }
-    Duration every = notifying ? idleRenewal : owner.statusInterval();
+    Duration every = notifying ? owner.statusInterval().multipliedBy(NOTIFY_SAFETY_NET_INTERVALS) : owner.statusInterval();
     if (polled.isEmpty()) {
       every = owner.statusInterval();
     }
     long ms = every.toMillis();
     statusTick = loop.scheduleAtFixedRate(() -> {
       if (session != null && resumed && !stopped) {
+        safetyNetDue = notifying;
         requestCheck();
       }
     }, ms, ms, TimeUnit.MILLISECONDS);
