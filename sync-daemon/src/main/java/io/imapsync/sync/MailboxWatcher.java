@@ -552,6 +552,7 @@ public final class MailboxWatcher implements SessionListener {
       }
       syncing = false;
       pushPendingSince = 0; // whatever was pushed is mirrored; a push that changed nothing measures nothing
+      backfill = false; // caught up: from here on, new mail is new
       releaseCheckers();
       return enterIdle();
     }), loop);
