@@ -35,9 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,27 +49,18 @@ import org.junit.jupiter.api.Test;
 class MetricsEndpointIntegrationTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final String TOKEN = "metrics-test-token-0123456789";
-  private static RedisFixture redis;
 
+  private RedisFixture redis;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private SharedResources resources;
   private GreenMail greenMail;
   private GreenMailUser alice;
   private String prefix;
 
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisFixture.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
-
   @BeforeEach
   void start() {
     // A registry of its own per test: the counts below are this test's.
+    redis = RedisFixture.start(); // REDIS_URL's, or a redis-server of this test's (a few ms to start)
     resources = SharedResources.create(2, 2);
     greenMail = new GreenMail(new ServerSetup(LocalRedis.freePort(), "127.0.0.1", "imap"));
     greenMail.start();
@@ -83,6 +72,7 @@ class MetricsEndpointIntegrationTest {
   void stop() {
     greenMail.stop();
     redis.deleteKeys(prefix);
+    redis.close();
     resources.close();
   }
 

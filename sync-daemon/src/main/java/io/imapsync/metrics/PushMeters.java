@@ -16,20 +16,12 @@ public final class PushMeters {
   private final Timer syncLag;
 
   PushMeters(MeterRegistry registry) {
-    this.pushLatency = Timer.builder(MeterNames.PUSH_LATENCY)
-        .description("Untagged push received to the acknowledged Redis write of its events")
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(Slo.millis(10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000))
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(60))
-        .register(registry);
-    this.syncLag = Timer.builder(MeterNames.SYNC_LAG)
-        .description("Age (by INTERNALDATE) of the newest new message when its batch was acknowledged")
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(Slo.seconds(1, 2, 5, 15, 30, 60, 300, 900, 3600))
-        .minimumExpectedValue(Duration.ofMillis(100))
-        .maximumExpectedValue(Duration.ofHours(6))
-        .register(registry);
+    this.pushLatency = Histograms.timer(registry, MeterNames.PUSH_LATENCY,
+        "Untagged push received to the acknowledged Redis write of its events", Duration.ofMillis(1),
+        Duration.ofSeconds(60), Histograms.millis(10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000));
+    this.syncLag = Histograms.timer(registry, MeterNames.SYNC_LAG,
+        "Age (by INTERNALDATE) of the newest new message when its batch was acknowledged", Duration.ofMillis(100),
+        Duration.ofHours(6), Histograms.seconds(1, 2, 5, 15, 30, 60, 300, 900, 3600));
   }
 
   public void pushServed(long nanos) {

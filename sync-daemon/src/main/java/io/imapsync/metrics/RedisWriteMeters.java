@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The fenced write path: how long a batch takes to be acknowledged, how big batches are, how many fail. */
 public final class RedisWriteMeters {
+  private static final double[] BATCH_SLOS = {1, 2, 5, 10, 25, 50, 100, 250};
   /** Meters on a registry that keeps nothing: for writers outside the daemon (benchmarks, tools). */
   public static final RedisWriteMeters NONE = new RedisWriteMeters(new CompositeMeterRegistry());
 
@@ -19,28 +20,15 @@ public final class RedisWriteMeters {
   private final Counter failures;
 
   RedisWriteMeters(MeterRegistry registry) {
-    this.latency = Timer.builder(MeterNames.REDIS_WRITE)
-        .description("EVALSHA of one write batch, sent to acknowledged (successful batches)")
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(Slo.millis(1, 2, 5, 10, 25, 50, 100, 250, 1000))
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
-    this.events = batchSize(registry, MeterNames.BATCH_EVENTS, "Change events per acknowledged write batch");
-    this.messages = batchSize(registry, MeterNames.BATCH_MESSAGES,
-        "message.* events (created, updated, moved, deleted) per acknowledged write batch");
+    this.latency = Histograms.timer(registry, MeterNames.REDIS_WRITE,
+        "EVALSHA of one write batch, sent to acknowledged (successful batches)", Duration.ofMillis(1),
+        Duration.ofSeconds(10), Histograms.millis(1, 2, 5, 10, 25, 50, 100, 250, 1000));
+    this.events = Histograms.summary(registry, MeterNames.BATCH_EVENTS, "Change events per acknowledged write batch",
+        1, 1000, BATCH_SLOS);
+    this.messages = Histograms.summary(registry, MeterNames.BATCH_MESSAGES,
+        "message.* events (created, updated, moved, deleted) per acknowledged write batch", 1, 1000, BATCH_SLOS);
     this.failures = Counter.builder(MeterNames.REDIS_WRITE_FAILURES)
         .description("Write batches that failed for any reason but a stale owner epoch")
-        .register(registry);
-  }
-
-  private static DistributionSummary batchSize(MeterRegistry registry, String name, String description) {
-    return DistributionSummary.builder(name)
-        .description(description)
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(1, 2, 5, 10, 25, 50, 100, 250)
-        .minimumExpectedValue(1.0)
-        .maximumExpectedValue(1000.0)
         .register(registry);
   }
 
