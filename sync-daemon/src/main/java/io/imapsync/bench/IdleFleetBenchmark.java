@@ -99,6 +99,7 @@ public final class IdleFleetBenchmark {
           TimeUnit.MILLISECONDS.sleep(200); // a benchmark's progress poll, not a test's wait
         }
         double allIdleSeconds = (System.nanoTime() - started) / 1e9;
+        double idleSessionsDaemon = DaemonFigures.read(resources.metrics().registry()).idleSessions();
         for (int i = 0; i < 3; i++) {
           System.gc();
         }
@@ -137,6 +138,7 @@ public final class IdleFleetBenchmark {
           sender.join();
         }
         latencies.sort(null);
+        DaemonFigures daemonSide = DaemonFigures.read(resources.metrics().registry()); // before the storm adds its own
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
         int threadsAfterDeliveries = ProcStats.threads(self);
 
@@ -210,6 +212,7 @@ public final class IdleFleetBenchmark {
         report.put("push_latency_ms_p50", percentile(latencies, 0.50));
         report.put("push_latency_ms_p99", percentile(latencies, 0.99));
         report.put("push_latency_ms_p999", percentile(latencies, 0.999));
+        daemonSide.report(report, idleSessionsDaemon);
         out.printf("idle fleet: %d mailboxes (INBOX, one connection each), simulator in its own process%n", mailboxes);
         out.printf("  all in IDLE after          %8.1f s%n", allIdleSeconds);
         out.printf("  heap per idle mailbox      %8.2f KiB (after full GC)%n", heapIdle / 1024.0 / mailboxes);
@@ -218,6 +221,9 @@ public final class IdleFleetBenchmark {
         out.printf("  push latency at %.0f/s      p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
             rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
             planned, duplicates);
+        out.printf("  daemon's own meters        %.0f sessions in IDLE; push to Redis ack p50 %.1f ms, p99 %.1f ms,"
+            + " p99.9 %.1f ms (%d pushes, from the histogram buckets)%n", idleSessionsDaemon, daemonSide.p50Millis(),
+            daemonSide.p99Millis(), daemonSide.p999Millis(), daemonSide.pushes());
         out.printf("  reconnect storm            all back in IDLE after %.1f s; %d of %d changes made during the outage"
             + " delivered; peak %d connects/s begun by us, %d accepts/s seen by the simulator (limit 2,000/s per host);"
             + " max %s connections per account%n",

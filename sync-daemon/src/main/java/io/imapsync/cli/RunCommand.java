@@ -1,6 +1,10 @@
 package io.imapsync.cli;
 
 import io.imapsync.accounts.SecretBox;
+import io.imapsync.admin.AdminOptions;
+import io.imapsync.admin.AdminServer;
+import io.imapsync.admin.BearerToken;
+import io.imapsync.daemon.DaemonHealth;
 import io.imapsync.daemon.AccountsFile;
 import io.imapsync.daemon.IdleRenewals;
 import io.imapsync.daemon.RegistryFollower;
@@ -50,8 +54,31 @@ final class RunCommand implements Callable<Integer> {
       description = "Keep stream entries at least this long; older ones go once every consumer group acknowledged them (default: ${DEFAULT-VALUE}).")
   Duration streamRetention;
 
+  @Option(names = "--metrics-address", defaultValue = AdminOptions.DEFAULT_ADDRESS,
+      description = "Address of the metrics and health endpoint (default: ${DEFAULT-VALUE}). Anything but loopback"
+          + " needs a bearer token.")
+  String metricsAddress;
+
+  @Option(names = "--metrics-port", defaultValue = "" + AdminOptions.DEFAULT_PORT,
+      description = "Port of /metrics, /health/live and /health/ready (default: ${DEFAULT-VALUE}; 0: no endpoint).")
+  int metricsPort;
+
+  @Option(names = "--metrics-token-file", description = "File holding the bearer token every request must carry"
+      + " (else " + BearerToken.ENV + "); required for a non-loopback --metrics-address.")
+  Path metricsTokenFile;
+
   @Override
   public Integer call() throws Exception {
+    // First: an endpoint that would be open to the network without a token must stop the start.
+    AdminOptions admin = null;
+    try {
+      if (metricsPort != 0) {
+        admin = AdminOptions.of(metricsAddress, metricsPort, BearerToken.resolve(metricsTokenFile, System::getenv));
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     List<AccountConfig> list = List.of();
     SecretBox secrets = null;
     try {
@@ -79,6 +106,14 @@ final class RunCommand implements Callable<Integer> {
     try (SharedResources resources = SharedResources.create();
          SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      resources.metrics().bindProcessMeters();
+      AdminServer adminServer;
+      try {
+        adminServer = admin == null ? null : AdminServer.start(resources, admin, new DaemonHealth(resources, daemon));
+      } catch (IllegalStateException e) {
+        System.err.println("error: " + e.getMessage()); // the port is taken, most likely
+        return 2;
+      }
       daemon.idleRenewals(renewals);
       if (oauthRefreshUrl != null) {
         daemon.tokenRefresher(new io.imapsync.sync.HttpTokenRefresher(oauthRefreshUrl,
@@ -89,12 +124,20 @@ final class RunCommand implements Callable<Integer> {
       for (AccountConfig a : list) {
         daemon.add(a);
       }
-      if (secrets != null) {
-        try (RegistryFollower follower = new RegistryFollower(daemon, secrets, RegistryFollower.DEFAULT_POLL)) {
+      try {
+        if (secrets != null) {
+          try (RegistryFollower follower = new RegistryFollower(daemon, secrets, RegistryFollower.DEFAULT_POLL)) {
+            follower.firstRead().thenRun(daemon::startupComplete);
+            stop.await();
+          }
+        } else {
+          daemon.startupComplete();
           stop.await();
         }
-      } else {
-        stop.await();
+      } finally {
+        if (adminServer != null) {
+          adminServer.close();
+        }
       }
     }
     return 0;

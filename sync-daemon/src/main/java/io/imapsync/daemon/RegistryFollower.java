@@ -35,6 +35,7 @@ public final class RegistryFollower implements AutoCloseable {
   private final ScheduledExecutorService thread;
   private final Map<String, Long> running = new java.util.concurrent.ConcurrentHashMap<>(); // id -> updated_at it runs with
   private long seenVersion = -1;
+  private final java.util.concurrent.CompletableFuture<Void> firstRead = new java.util.concurrent.CompletableFuture<>();
 
   public RegistryFollower(SyncDaemon daemon, SecretBox secrets, Duration poll) {
     this.daemon = daemon;
@@ -53,6 +54,7 @@ public final class RegistryFollower implements AutoCloseable {
         seenVersion = v;
         refresh();
       }
+      firstRead.complete(null);
     } catch (RuntimeException e) {
       log.warn("cannot read the account registry: {}", e.toString());
     }
@@ -106,6 +108,11 @@ public final class RegistryFollower implements AutoCloseable {
     return new AccountConfig(r.id(), new ImapEndpoint(r.host(), r.port(), r.security(), null, null, r.trustedCaPem()),
         r.username(), secret, r.mailboxes(), new LinkedHashSet<>(r.ownAddresses()), limit, r.auth(),
         r.connectionBudget(), statusInterval, true, r.initialSyncDays());
+  }
+
+  /** Completes once the registry was read and its accounts started (readiness waits for it). */
+  public java.util.concurrent.CompletableFuture<Void> firstRead() {
+    return firstRead;
   }
 
   /** Account ids this daemon runs now. */

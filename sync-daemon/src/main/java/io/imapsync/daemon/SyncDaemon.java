@@ -49,6 +49,8 @@ public final class SyncDaemon implements AutoCloseable {
   private IdleRenewals idleRenewals;
   private java.util.concurrent.ScheduledExecutorService maintenance;
   private HostGuards hostGuards = new HostGuards(HostPolicy.DEFAULTS);
+  private final SessionCensus census;
+  private volatile boolean startupComplete;
 
   public SyncDaemon(SharedResources resources, String redisUrl, KeyLayout layout, SyncListener listener,
       Duration idleRenewal) {
@@ -58,9 +60,10 @@ public final class SyncDaemon implements AutoCloseable {
     this.idleRenewal = idleRenewal;
     this.redisClient = RedisClient.create(resources.lettuceResources(), RedisURI.create(redisUrl));
     this.redis = redisClient.connect();
-    this.writer = new FeedWriter(redis.async());
+    this.writer = new FeedWriter(redis.async(), resources.metrics().writes());
     this.stateWriter = new AccountStateWriter(redis.async(), layout, listener);
     writer.preload().orTimeout(10, TimeUnit.SECONDS).join();
+    this.census = new SessionCensus(resources.metrics().registry(), this::accounts);
     log.info("connected to Redis at {}", RedisUrls.redact(redisUrl));
   }
 
@@ -155,6 +158,30 @@ public final class SyncDaemon implements AutoCloseable {
     return CompletableFuture.allOf(stopping.stream().map(AccountSync::stop).toArray(CompletableFuture[]::new));
   }
 
+  /**
+   * Startup is done: every account of the accounts file (or of the registry's first read) was
+   * added, so each has started its first connection. Readiness waits for this.
+   */
+  public void startupComplete() {
+    startupComplete = true;
+  }
+
+  public boolean isStartupComplete() {
+    return startupComplete;
+  }
+
+  /**
+   * PING on the daemon's own Redis connection. A closed connection fails at once: a PING queued
+   * behind a reconnect would only wait out the deadline.
+   */
+  public CompletableFuture<Void> pingRedis(Duration deadline) {
+    if (!redis.isOpen()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("Redis connection is down"));
+    }
+    return redis.async().ping().toCompletableFuture().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(pong -> null);
+  }
+
   public RedisClient redisClient() {
     return redisClient;
   }
@@ -176,6 +203,7 @@ public final class SyncDaemon implements AutoCloseable {
     } catch (Exception e) {
       log.warn("not every watcher stopped cleanly: {}", e.toString());
     }
+    census.close();
     if (resyncRequests != null) {
       resyncRequests.close();
     }

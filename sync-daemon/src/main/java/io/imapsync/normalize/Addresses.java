@@ -38,13 +38,13 @@ final class Addresses {
     Parser p = new Parser(value, header, maxNameChars, warnings);
     boolean capped = p.run(out, max);
     if (p.controlsInName) {
-      warnings.add("control characters removed from a " + header + " display name");
+      warnings.add(WarningKind.ADDRESS, "control characters removed from a " + header + " display name");
     }
     if (p.controlsInAddress) {
-      warnings.add("control characters removed from a " + header + " address");
+      warnings.add(WarningKind.ADDRESS, "control characters removed from a " + header + " address");
     }
     if (p.empty > 1) {
-      warnings.add(header + " header has empty list elements (stray ',' or ';')");
+      warnings.add(WarningKind.ADDRESS, header + " header has empty list elements (stray ',' or ';')");
     }
     return new Parsed(out, capped);
   }
@@ -124,7 +124,7 @@ final class Addresses {
               end++;
             }
             if (!closed) {
-              warnings.add("unterminated quoted string in " + header);
+              warnings.add(WarningKind.ADDRESS, "unterminated quoted string in " + header);
             }
             word(q.toString(), spaceBefore, true);
             spaceBefore = false;
@@ -173,7 +173,7 @@ final class Addresses {
               end++;
             }
             if (end >= n || s.charAt(end) != '>') {
-              warnings.add("unterminated angle address in " + header);
+              warnings.add(WarningKind.ADDRESS, "unterminated angle address in " + header);
               if (firstComma >= 0) {
                 end = firstComma;
               }
@@ -291,7 +291,7 @@ final class Addresses {
             a = a.substring(0, at + 1) + a.substring(at + 1).toLowerCase(Locale.ROOT);
           }
           if (a.length() > maxNameChars) {
-            warnings.add("an address in " + header + " is longer than " + maxNameChars + " characters; cut");
+            warnings.add(WarningKind.LIMIT, "an address in " + header + " is longer than " + maxNameChars + " characters; cut");
             a = Text.cut(a, maxNameChars);
           }
           cleanAddress = a.isEmpty() ? null : a;

@@ -102,7 +102,7 @@ final class Charsets {
       }
       String utf8 = strictUtf8(b, off, len);
       if (r.isEmpty() && warnings != null) {
-        warnings.add("unknown charset '" + Text.cut(Text.compact(label, null), 40) + "' in " + where
+        warnings.add(WarningKind.CHARSET, "unknown charset '" + Text.cut(Text.compact(label, null), 40) + "' in " + where
             + "; decoded as " + (utf8 != null ? "UTF-8" : "windows-1252"));
       }
       return utf8 != null ? utf8 : new String(b, off, len, WINDOWS_1252);
@@ -111,7 +111,7 @@ final class Charsets {
     if (cs == StandardCharsets.UTF_8) {
       String s = new String(b, off, len, StandardCharsets.UTF_8);
       if (s.indexOf('\uFFFD') >= 0 && warnings != null && strictUtf8(b, off, len) == null) {
-        warnings.add("malformed UTF-8 in " + where + "; invalid octets replaced");
+        warnings.add(WarningKind.CHARSET, "malformed UTF-8 in " + where + "; invalid octets replaced");
       }
       return s;
     }

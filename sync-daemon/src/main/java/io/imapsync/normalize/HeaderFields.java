@@ -36,7 +36,7 @@ final class HeaderFields {
     int start = colon + 1;
     int end = len;
     if (end - start > limits.maxFieldOctets()) {
-      warnings.add(displayName(name) + " header of " + (end - start) + " octets cut to " + limits.maxFieldOctets());
+      warnings.add(WarningKind.LIMIT, displayName(name) + " header of " + (end - start) + " octets cut to " + limits.maxFieldOctets());
       end = start + limits.maxFieldOctets();
     }
     byte[] bytes = new byte[end - start];
@@ -58,7 +58,7 @@ final class HeaderFields {
     boolean[] notUtf8 = {false};
     String s = Charsets.headerOctets(bytes, from, to - from, notUtf8);
     if (notUtf8[0]) {
-      warnings.add("8-bit octets in " + displayName(name) + " header are not UTF-8; decoded as windows-1252");
+      warnings.add(WarningKind.CHARSET, "8-bit octets in " + displayName(name) + " header are not UTF-8; decoded as windows-1252");
     }
     return s;
   }

@@ -79,10 +79,10 @@ public final class MessageNormalizer {
   }
 
   public MessageDocument normalize(RawMessage raw) {
-    Warnings warnings = new Warnings();
+    Warnings warnings = new Warnings(options.warnings());
     byte[] content = raw.content();
     if (content == null) {
-      warnings.add("message without content");
+      warnings.add(WarningKind.MIME, "message without content");
       content = new byte[0];
     }
     Walk walk = new Walk(options, warnings);
@@ -99,10 +99,10 @@ public final class MessageNormalizer {
       boolean[] controls = {false};
       subject = Text.line(decoded, Integer.MAX_VALUE, false, controls);
       if (controls[0]) {
-        warnings.add("control characters removed from Subject");
+        warnings.add(WarningKind.HEADER, "control characters removed from Subject");
       }
       if (subject != null && subject.length() > limits.maxHeaderChars()) {
-        warnings.add("Subject longer than " + limits.maxHeaderChars() + " characters; cut");
+        warnings.add(WarningKind.LIMIT, "Subject longer than " + limits.maxHeaderChars() + " characters; cut");
         subject = Text.cut(subject, limits.maxHeaderChars());
       }
     }
@@ -220,17 +220,17 @@ public final class MessageNormalizer {
   private static long date(String value, long internalDate, Warnings warnings) {
     String fallback = internalDate >= 0 ? "; INTERNALDATE used" : "";
     if (value == null) {
-      warnings.add("no Date header" + fallback);
+      warnings.add(WarningKind.DATE, "no Date header" + fallback);
       return internalDate;
     }
     Dates.Parsed d = Dates.parse(value);
     if (d == null) {
       String shown = Text.line(value, 60, false, null);
-      warnings.add("unparseable Date header '" + (shown == null ? "" : shown) + "'" + fallback);
+      warnings.add(WarningKind.DATE, "unparseable Date header '" + (shown == null ? "" : shown) + "'" + fallback);
       return internalDate;
     }
     if (d.zoneMissing()) {
-      warnings.add("Date header without time zone; UTC assumed");
+      warnings.add(WarningKind.DATE, "Date header without time zone; UTC assumed");
     }
     return d.epochMillis();
   }
@@ -263,7 +263,7 @@ public final class MessageNormalizer {
         left -= p.addresses().size();
         if (p.capped() && !capped) {
           capped = true;
-          warnings.add("more than " + limits.maxAddresses() + " addresses; the rest dropped");
+          warnings.add(WarningKind.LIMIT, "more than " + limits.maxAddresses() + " addresses; the rest dropped");
         }
       }
       return List.copyOf(out);
@@ -310,7 +310,7 @@ public final class MessageNormalizer {
                 ? RecursionMode.M_FLAT : RecursionMode.M_NO_RECURSE);
             case T_START_BODYPART -> {
               if (++parts > limits.maxParts()) {
-                warnings.add("more than " + limits.maxParts() + " MIME parts; the rest ignored");
+                warnings.add(WarningKind.LIMIT, "more than " + limits.maxParts() + " MIME parts; the rest ignored");
                 break walk;
               }
             }
@@ -329,7 +329,7 @@ public final class MessageNormalizer {
           }
         }
       } catch (MimeException | IOException | RuntimeException e) {
-        warnings.add("MIME structure unreadable after part " + parts + " (" + e.getClass().getSimpleName()
+        warnings.add(WarningKind.MIME, "MIME structure unreadable after part " + parts + " (" + e.getClass().getSimpleName()
             + "); the rest ignored");
       } finally {
         ts.stop();
@@ -339,7 +339,7 @@ public final class MessageNormalizer {
     private void topField(Field field) {
       if (++topFields > limits.maxHeaderFields()) {
         if (topFields == limits.maxHeaderFields() + 1) {
-          warnings.add("more than " + limits.maxHeaderFields() + " header fields; the rest ignored");
+          warnings.add(WarningKind.LIMIT, "more than " + limits.maxHeaderFields() + " header fields; the rest ignored");
         }
         return;
       }
@@ -348,7 +348,7 @@ public final class MessageNormalizer {
         case "from", "sender", "reply-to", "subject", "date", "message-id", "in-reply-to", "references" -> {
           if (top.containsKey(name)) {
             if (!name.equals("references") && !name.equals("in-reply-to")) {
-              warnings.add("duplicate " + HeaderFields.displayName(field.getName()) + " header; the first used");
+              warnings.add(WarningKind.HEADER, "duplicate " + HeaderFields.displayName(field.getName()) + " header; the first used");
             }
             return;
           }
@@ -357,7 +357,7 @@ public final class MessageNormalizer {
         case "to", "cc", "bcc" -> {
           List<String> values = addressFields.computeIfAbsent(name, k -> new ArrayList<>(1));
           if (values.size() == 1) {
-            warnings.add("duplicate " + HeaderFields.displayName(field.getName()) + " header; merged");
+            warnings.add(WarningKind.HEADER, "duplicate " + HeaderFields.displayName(field.getName()) + " header; merged");
           }
           if (values.size() < MAX_DUPLICATE_ADDRESS_FIELDS) {
             values.add(HeaderFields.value(field, limits, warnings));
@@ -374,7 +374,7 @@ public final class MessageNormalizer {
     private void body(MimeTokenStream ts, PartDescriptor d) throws IOException {
       if (d.isMultipart()) {
         // only when M_FLAT stopped the recursion
-        warnings.add("MIME nesting deeper than " + limits.maxMimeDepth() + " levels; inner parts ignored");
+        warnings.add(WarningKind.LIMIT, "MIME nesting deeper than " + limits.maxMimeDepth() + " levels; inner parts ignored");
         return;
       }
       String type = d.mimeType();
@@ -394,7 +394,7 @@ public final class MessageNormalizer {
       }
       long size = drain(ts.getDecodedInputStream());
       if (size == 0 && type.startsWith("message/")) {
-        warnings.add("empty " + type + " part");
+        warnings.add(WarningKind.MIME, "empty " + type + " part");
       }
       boolean inRelated = "multipart/related".equals(containers.peek());
       boolean inline = !attachmentDisposition && (inRelated || (inlineDisposition && d.filename() == null));
@@ -411,7 +411,7 @@ public final class MessageNormalizer {
       if (rest > 0) {
         size += rest;
         textTruncated = true;
-        warnings.add("body text beyond " + limits.maxTextOctets() + " octets not read");
+        warnings.add(WarningKind.LIMIT, "body text beyond " + limits.maxTextOctets() + " octets not read");
       }
       if (budget <= 0) {
         return size; // nothing of this part was read
@@ -419,7 +419,7 @@ public final class MessageNormalizer {
       // an empty part still makes the body "" rather than absent
       String s = Charsets.decode(bytes, 0, bytes.length, d.charset(), warnings, type + " part");
       if (s.indexOf('\0') >= 0) {
-        warnings.add("NUL characters removed from a " + type + " part");
+        warnings.add(WarningKind.MIME, "NUL characters removed from a " + type + " part");
         s = Text.withoutNul(s);
       }
       if (type.equals("text/plain")) {
@@ -451,7 +451,7 @@ public final class MessageNormalizer {
       }
       if (attachments.size() >= limits.maxAttachments()) {
         if (attachmentCount == limits.maxAttachments() + 1) {
-          warnings.add("more than " + limits.maxAttachments() + " attachments; the rest not listed");
+          warnings.add(WarningKind.LIMIT, "more than " + limits.maxAttachments() + " attachments; the rest not listed");
         }
         return;
       }
@@ -490,7 +490,7 @@ public final class MessageNormalizer {
     public boolean warn(String error, String dropDesc) {
       String w = describe(error);
       if (w != null) {
-        warnings.add(w);
+        warnings.add(WarningKind.MIME, w);
       }
       return false; // never abort: lenient
     }

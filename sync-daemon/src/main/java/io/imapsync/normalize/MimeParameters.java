@@ -65,7 +65,7 @@ final class MimeParameters {
         continue;
       }
       if (count >= maxParameters) {
-        warnings.add("more than " + maxParameters + " parameters in " + header + "; the rest ignored");
+        warnings.add(WarningKind.LIMIT, "more than " + maxParameters + " parameters in " + header + "; the rest ignored");
         break;
       }
       count++;
@@ -103,7 +103,7 @@ final class MimeParameters {
           i++;
         }
         if (!closed) {
-          warnings.add("unterminated quoted string in " + header);
+          warnings.add(WarningKind.MIME, "unterminated quoted string in " + header);
         }
         v = sb.toString();
         while (i < n && s.charAt(i) != ';') {
@@ -133,7 +133,7 @@ final class MimeParameters {
       boolean encoded = rest.endsWith("*");
       String digits = encoded ? rest.substring(0, rest.length() - 1) : rest;
       if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-        warnings.add("malformed RFC 2231 parameter name in " + header);
+        warnings.add(WarningKind.MIME, "malformed RFC 2231 parameter name in " + header);
         continue;
       }
       int section = Integer.parseInt(digits);
@@ -141,7 +141,7 @@ final class MimeParameters {
         continue;
       }
       if (sections.computeIfAbsent(base, k -> new TreeMap<>()).putIfAbsent(section, new Section(v, encoded)) != null) {
-        warnings.add("duplicate RFC 2231 section " + base + "*" + section + " in " + header);
+        warnings.add(WarningKind.MIME, "duplicate RFC 2231 section " + base + "*" + section + " in " + header);
       }
     }
     Map<String, String> out = new LinkedHashMap<>();
@@ -171,7 +171,7 @@ final class MimeParameters {
     int expected = 0;
     for (var e : sections.entrySet()) {
       if (e.getKey() != expected) {
-        warnings.add("RFC 2231 parameter " + Text.cut(name, 40) + " in " + header + " misses section " + expected
+        warnings.add(WarningKind.MIME, "RFC 2231 parameter " + Text.cut(name, 40) + " in " + header + " misses section " + expected
             + "; later sections ignored");
         break;
       }

@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
  * @param maxBodyHtmlChars characters of body_html kept (the rest cut, {@code truncated} set)
  * @param blurbChars       length of the blurb before its ellipsis
  * @param limits           bounds on the work done per message
+ * @param warnings         told of each parse warning (metrics)
  */
 public record NormalizerOptions(Set<String> ownAddresses, int maxBodyTextChars, int maxBodyHtmlChars,
-    int blurbChars, NormalizerLimits limits) {
+    int blurbChars, NormalizerLimits limits, WarningListener warnings) {
   public static final int DEFAULT_MAX_BODY_TEXT_CHARS = 256 * 1024;
   public static final int DEFAULT_MAX_BODY_HTML_CHARS = 512 * 1024;
   public static final int DEFAULT_BLURB_CHARS = 200;
@@ -25,6 +26,7 @@ public record NormalizerOptions(Set<String> ownAddresses, int maxBodyTextChars, 
         .map(a -> a.strip().toLowerCase(Locale.ROOT))
         .collect(Collectors.toUnmodifiableSet());
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(warnings, "warnings");
     if (maxBodyTextChars < 0 || maxBodyHtmlChars < 0) {
       throw new IllegalArgumentException("body caps must be >= 0");
     }
@@ -37,14 +39,18 @@ public record NormalizerOptions(Set<String> ownAddresses, int maxBodyTextChars, 
   /** Defaults everywhere, for an account with these own addresses. */
   public static NormalizerOptions forAccount(Set<String> ownAddresses) {
     return new NormalizerOptions(ownAddresses, DEFAULT_MAX_BODY_TEXT_CHARS, DEFAULT_MAX_BODY_HTML_CHARS,
-        DEFAULT_BLURB_CHARS, NormalizerLimits.DEFAULT);
+        DEFAULT_BLURB_CHARS, NormalizerLimits.DEFAULT, WarningListener.NONE);
   }
 
   public NormalizerOptions withLimits(NormalizerLimits newLimits) {
-    return new NormalizerOptions(ownAddresses, maxBodyTextChars, maxBodyHtmlChars, blurbChars, newLimits);
+    return new NormalizerOptions(ownAddresses, maxBodyTextChars, maxBodyHtmlChars, blurbChars, newLimits, warnings);
   }
 
   public NormalizerOptions withBodyCaps(int textChars, int htmlChars) {
-    return new NormalizerOptions(ownAddresses, textChars, htmlChars, blurbChars, limits);
+    return new NormalizerOptions(ownAddresses, textChars, htmlChars, blurbChars, limits, warnings);
+  }
+
+  public NormalizerOptions withWarnings(WarningListener listener) {
+    return new NormalizerOptions(ownAddresses, maxBodyTextChars, maxBodyHtmlChars, blurbChars, limits, listener);
   }
 }

@@ -104,7 +104,7 @@ record PartDescriptor(
       if (++fields > ctx.limits().maxHeaderFields()) {
         // the message's own header (no parent) is reported by the normalizer
         if (fields == ctx.limits().maxHeaderFields() + 1 && parentMimeType != null) {
-          ctx.warnings().add("more than " + ctx.limits().maxHeaderFields()
+          ctx.warnings().add(WarningKind.LIMIT, "more than " + ctx.limits().maxHeaderFields()
               + " header fields in a part; the rest ignored");
         }
         return null;
@@ -157,7 +157,7 @@ record PartDescriptor(
         if (slash > 0 && slash < t.length() - 1 && t.length() <= 127) {
           mimeType = t;
         } else if (!t.isEmpty()) {
-          w.add("invalid Content-Type '" + Text.cut(t, 40) + "'; " + defaultType + " assumed");
+          w.add(WarningKind.MIME, "invalid Content-Type '" + Text.cut(t, 40) + "'; " + defaultType + " assumed");
         }
         boundary = ct.get("boundary");
         charset = ct.get("charset");
@@ -165,11 +165,11 @@ record PartDescriptor(
       }
       if (mimeType.startsWith("multipart/")) {
         if (boundary == null || boundary.isEmpty()) {
-          w.add(mimeType + " without boundary; read as text/plain");
+          w.add(WarningKind.MIME, mimeType + " without boundary; read as text/plain");
           mimeType = "text/plain";
           boundary = null;
         } else if (boundary.length() > MAX_BOUNDARY || !boundary.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-          w.add(mimeType + " with an unusable boundary; read as text/plain");
+          w.add(WarningKind.MIME, mimeType + " with an unusable boundary; read as text/plain");
           mimeType = "text/plain";
           boundary = null;
         }
@@ -190,7 +190,7 @@ record PartDescriptor(
         boolean[] found = {false};
         filename = Text.line(EncodedWords.decode(filename, w, "file name"), limits.maxNameChars(), true, found);
         if (found[0]) {
-          w.add("control characters removed from a file name");
+          w.add(WarningKind.MIME, "control characters removed from a file name");
         }
       }
       String cid = null;

@@ -15,14 +15,27 @@ final class Warnings {
   static final int MAX_CHARS = 200;
 
   private final Set<String> warnings = new LinkedHashSet<>();
+  private final WarningListener listener;
   private int dropped;
 
-  void add(String warning) {
+  Warnings() {
+    this(WarningListener.NONE);
+  }
+
+  Warnings(WarningListener listener) {
+    this.listener = listener;
+  }
+
+  /** Records a warning; the listener hears of each distinct one, recorded or dropped. */
+  void add(WarningKind kind, String warning) {
     String w = warning.length() > MAX_CHARS ? warning.substring(0, MAX_CHARS - 1) + "…" : warning;
     if (warnings.size() < MAX_WARNINGS) {
-      warnings.add(w);
+      if (warnings.add(w)) {
+        listener.onWarning(kind);
+      }
     } else if (!warnings.contains(w)) {
       dropped++;
+      listener.onWarning(kind);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.imapsync.publish;
 
+import io.imapsync.metrics.RedisWriteMeters;
+import io.imapsync.model.ChangeEvent;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
@@ -21,10 +23,16 @@ public final class FeedWriter {
   private static final String SCRIPT = load("write-batch.lua");
 
   private final RedisAsyncCommands<String, String> redis;
+  private final RedisWriteMeters meters;
   private volatile String sha;
 
   public FeedWriter(RedisAsyncCommands<String, String> redis) {
+    this(redis, RedisWriteMeters.NONE);
+  }
+
+  public FeedWriter(RedisAsyncCommands<String, String> redis, RedisWriteMeters meters) {
     this.redis = redis;
+    this.meters = meters;
   }
 
   /** Loads the script now so the first batch does not pay for it. */
@@ -39,6 +47,7 @@ public final class FeedWriter {
     }
     String[] keys = batch.keysArray();
     byte[][] args = batch.argsArray();
+    long started = System.nanoTime();
     CompletableFuture<List<String>> viaSha = sha == null
         ? CompletableFuture.failedFuture(new RedisNoScriptException("not loaded"))
         : evalsha(sha, keys, args);
@@ -54,12 +63,17 @@ public final class FeedWriter {
         });
       }
       return CompletableFuture.<List<String>>failedFuture(cause);
-    }).thenCompose(f -> f).exceptionallyCompose(e -> {
+    }).thenCompose(f -> f).whenComplete((ids, e) -> {
+      if (e == null) {
+        meters.written(System.nanoTime() - started, batch.events().size(), messageEvents(batch.events()));
+      }
+    }).exceptionallyCompose(e -> {
       Throwable cause = e instanceof CompletionException ? e.getCause() : e;
       if (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("STALE_EPOCH")) {
         return CompletableFuture.failedFuture(new StaleEpochException(
             "write for account " + batch.accountId() + " refused: " + cause.getMessage()));
       }
+      meters.failed();
       return CompletableFuture.failedFuture(cause);
     });
   }
@@ -79,6 +93,16 @@ public final class FeedWriter {
   @SuppressWarnings("unchecked")
   private static List<String> strings(List<Object> reply) {
     return (List<String>) (List<?>) reply;
+  }
+
+  private static int messageEvents(List<ChangeEvent> events) {
+    int n = 0;
+    for (ChangeEvent e : events) {
+      if (e.type().startsWith("message.")) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static String load(String name) {

@@ -1,5 +1,6 @@
 package io.imapsync.runtime;
 
+import io.imapsync.metrics.DaemonMetrics;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
@@ -8,9 +9,12 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -26,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The process-wide resources every part borrows and none shuts down but the owner: one Netty
  * event loop group (epoll when available) shared by all IMAP sessions and by Lettuce, Lettuce's
- * client resources bound to that group, and a bounded worker pool for CPU-heavy work (MIME
- * parsing) that must never run on an event loop.
+ * client resources bound to that group, a bounded worker pool for CPU-heavy work (MIME
+ * parsing) that must never run on an event loop, and the process's meters.
  */
 public final class SharedResources implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SharedResources.class);
@@ -36,6 +40,7 @@ public final class SharedResources implements AutoCloseable {
   private final Class<? extends SocketChannel> socketChannelClass;
   private final ClientResources lettuceResources;
   private final ExecutorService workers;
+  private final DaemonMetrics metrics;
   private final boolean epoll;
 
   private SharedResources(int eventLoopThreads, int workerThreads, int workerQueue) {
@@ -53,6 +58,7 @@ public final class SharedResources implements AutoCloseable {
     this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 30, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(workerQueue), new DefaultThreadFactory("imap-sync-worker", true),
         new ThreadPoolExecutor.AbortPolicy());
+    this.metrics = DaemonMetrics.create();
     log.info("shared resources: {} event loop threads ({}), {} worker threads",
         eventLoopThreads, epoll ? "epoll" : "nio", workerThreads);
   }
@@ -75,6 +81,15 @@ public final class SharedResources implements AutoCloseable {
     return socketChannelClass;
   }
 
+  /** Server sockets on the same transport as the clients (the admin HTTP server). */
+  public Class<? extends ServerSocketChannel> serverChannelClass() {
+    return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  public DaemonMetrics metrics() {
+    return metrics;
+  }
+
   public ClientResources lettuceResources() {
     return lettuceResources;
   }
@@ -93,6 +108,7 @@ public final class SharedResources implements AutoCloseable {
     lettuceResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     workers.shutdownNow();
     eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    metrics.close();
   }
 
   /** Hands Lettuce our group; releasing it is a no-op because Lettuce does not own it. */

@@ -13,6 +13,8 @@ import io.imapsync.imap.session.SaslMechanism;
 import io.imapsync.imap.session.SelectOptions;
 import io.imapsync.imap.session.SelectedMailbox;
 import io.imapsync.imap.session.SessionListener;
+import io.imapsync.metrics.DaemonMetrics;
+import io.imapsync.metrics.ErrorKind;
 import io.imapsync.model.ChangeEvent;
 import io.imapsync.model.MessageDocument;
 import io.imapsync.normalize.MessageNormalizer;
@@ -110,6 +112,7 @@ public final class MailboxWatcher implements SessionListener {
   private final Duration idleRenewal;
   private final HostGuards.Guard hostGuard;
   private final HostGuards hostGuards;
+  private final DaemonMetrics metrics;
   private volatile io.imapsync.imap.session.SessionOptions sessionOptions = io.imapsync.imap.session.SessionOptions.DEFAULTS;
   /** Consecutive failed attempts, for the backoff; reset once a folder is resumed. */
   private int failures;
@@ -135,7 +138,15 @@ public final class MailboxWatcher implements SessionListener {
   private boolean syncing;
   private boolean dirty;
   private boolean stopped;
-  private WatcherState state;
+  /** Volatile: read off the loop by the account and by the metrics census. */
+  private volatile WatcherState state;
+  /**
+   * When the oldest push not yet answered by a write arrived (nanoTime; 0: none). A primitive on
+   * the watcher, not an object: idle connections must stay small.
+   */
+  private long pushPendingSince;
+  /** A first sync or rebuild is filling the folder: old mail, not lag (kept out of the sync lag). */
+  private boolean backfill;
   private ScheduledFuture<?> renewal;
   private WatcherState lastAnnounced;
   private long announcements;
@@ -159,7 +170,9 @@ public final class MailboxWatcher implements SessionListener {
     this.feed = feed;
     this.changes = changes;
     this.listener = listener;
-    this.normalizer = new MessageNormalizer(NormalizerOptions.forAccount(account.ownAddresses()));
+    this.metrics = resources.metrics();
+    this.normalizer = new MessageNormalizer(NormalizerOptions.forAccount(account.ownAddresses())
+        .withWarnings(metrics.parseWarnings()));
     this.loop = resources.eventLoops().next();
     this.idleRenewal = idleRenewal;
     this.hostGuards = hostGuards;
@@ -262,6 +275,10 @@ public final class MailboxWatcher implements SessionListener {
           }
           session = s;
           hostGuard.connected(connectStartedNanos);
+          metrics.imap().connected(account.endpoint().host());
+          if (!s.isPreauthenticated()) {
+            metrics.imap().loginAttempted(account.endpoint().host());
+          }
           return authenticate(s);
         }, loop)
         .thenComposeAsync(v -> enableExtensions(session), loop)
@@ -431,7 +448,8 @@ public final class MailboxWatcher implements SessionListener {
     selectHighestModSeq = selected.highestModSeq();
     resumed = true;
     setState(WatcherState.SYNCING, null);
-    if (!checkpoint.isNone() && checkpoint.uidValidity() == selected.uidValidity()) {
+    backfill = checkpoint.isNone() || checkpoint.uidValidity() != selected.uidValidity();
+    if (!backfill) {
       uidNext = Math.max(1, checkpoint.uidNext());
       highestModSeq = checkpoint.highestModSeq();
       reconcileNeeded = true; // changes made while we were away
@@ -547,6 +565,8 @@ public final class MailboxWatcher implements SessionListener {
         return checkFolders(s);
       }
       syncing = false;
+      pushPendingSince = 0; // whatever was pushed is mirrored; a push that changed nothing measures nothing
+      backfill = false; // caught up: from here on, new mail is new
       releaseCheckers();
       return enterIdle();
     }), loop);
@@ -705,9 +725,23 @@ public final class MailboxWatcher implements SessionListener {
           FolderCheckpoint next = new FolderCheckpoint(uidValidity, nextUid, highestModSeq);
           return feed.publishNew(epoch, folder, next, messages, hints).thenAcceptAsync(events -> {
             uidNext = nextUid;
+            if (!backfill && resyncCounts == null && !events.isEmpty()) {
+              recordLag(messages);
+            }
             published(events);
           }, loop);
         }, loop);
+  }
+
+  /** Sync lag: how old the newest message of an acknowledged batch is (by INTERNALDATE). */
+  private void recordLag(List<MessageDocument> messages) {
+    long newest = -1;
+    for (MessageDocument m : messages) {
+      newest = Math.max(newest, m.receivedAt());
+    }
+    if (newest > 0) {
+      metrics.push().newestMessageAge(System.currentTimeMillis() - newest);
+    }
   }
 
   private List<MessageDocument> normalize(List<FetchData> fetched) {
@@ -1015,7 +1049,8 @@ public final class MailboxWatcher implements SessionListener {
 
   @Override
   public void onUntagged(ImapSession s, ImapResponse response) {
-    // Runs on the session's event loop, which may differ from ours.
+    // Runs on the session's event loop, which may differ from ours: the arrival is stamped here.
+    long arrived = System.nanoTime();
     loop.execute(() -> {
       if (s != session) {
         return;
@@ -1026,6 +1061,7 @@ public final class MailboxWatcher implements SessionListener {
           exists = e.count();
           // Before resume() the checkpoint is not loaded yet (EXISTS also comes with SELECT).
           if (grew && resumed) {
+            pushed(arrived);
             triggerSync();
           }
           if (grew && resumed) {
@@ -1036,6 +1072,7 @@ public final class MailboxWatcher implements SessionListener {
           exists = Math.max(0, exists - 1);
           syncedExists = Math.max(0, syncedExists - 1);
           if (resumed) {
+            pushed(arrived);
             reconcileNeeded = true;
             expungeSeen = true;
             triggerSync();
@@ -1046,6 +1083,7 @@ public final class MailboxWatcher implements SessionListener {
           exists = Math.max(0, exists - v.uids().size());
           syncedExists = Math.max(0, syncedExists - v.uids().size());
           if (resumed) {
+            pushed(arrived);
             reconcileNeeded = true;
             triggerSync();
           }
@@ -1057,6 +1095,7 @@ public final class MailboxWatcher implements SessionListener {
         case ImapResponse.MailboxStatus st -> {
           String name = decodeName(st.mailbox());
           if (!name.equals(statusInFlight) && polled.contains(name)) {
+            pushed(arrived);
             due.add(name); // NOTIFY: a polled folder changed
             requestCheck();
           }
@@ -1080,6 +1119,7 @@ public final class MailboxWatcher implements SessionListener {
         case ImapResponse.Fetch f when f.data().flags() != null && !syncing -> {
           // An unsolicited FLAGS change (another client). Our own fetches arrive while syncing.
           if (resumed) {
+            pushed(arrived);
             reconcileNeeded = true;
             triggerSync();
           }
@@ -1088,6 +1128,16 @@ public final class MailboxWatcher implements SessionListener {
         default -> { }
       }
     });
+  }
+
+  /**
+   * A push that makes us sync: the push latency runs from its arrival to the first acknowledged
+   * write with events after it. Pushes arriving before that write are folded into one sample.
+   */
+  private void pushed(long arrived) {
+    if (pushPendingSince == 0) {
+      pushPendingSince = arrived;
+    }
   }
 
   private String decodeName(String raw) {
@@ -1174,15 +1224,15 @@ public final class MailboxWatcher implements SessionListener {
     if (old != null) {
       old.close();
     }
+    pushPendingSince = 0;
+    countFailure(cause, old);
     if (cause instanceof StaleEpochException) {
       log.warn("{}: another owner took the account over; stopping ({})", account.accountId(), cause.getMessage());
       stopped = true;
       setState(WatcherState.STOPPED, cause.getMessage());
       return;
     }
-    boolean authFailure = cause instanceof ImapCommandException ce
-        && (ce.command().equals("LOGIN") || ce.command().equals("AUTHENTICATE"));
-    if (authFailure) {
+    if (isAuthFailure(cause)) {
       setState(WatcherState.AUTH_FAILED, cause.getMessage());
     } else if (old == null && !(cause instanceof StaleEpochException)) {
       hostGuard.failed(connectStartedNanos, cause); // never got a session: the host's fault
@@ -1203,6 +1253,27 @@ public final class MailboxWatcher implements SessionListener {
     loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
+  /** One failure, counted once: by its cause, a rejected login, or a connect that never got a session. */
+  private void countFailure(Throwable cause, ImapSession old) {
+    if (cause instanceof StaleEpochException) {
+      metrics.error(ErrorKind.STALE_EPOCH);
+    } else if (cause instanceof io.lettuce.core.RedisException) {
+      metrics.error(ErrorKind.REDIS);
+    } else if (isAuthFailure(cause)) {
+      metrics.imap().loginFailed(account.endpoint().host());
+    } else {
+      metrics.error(ErrorKind.SESSION);
+      if (old == null) {
+        metrics.imap().connectFailed(account.endpoint().host());
+      }
+    }
+  }
+
+  private static boolean isAuthFailure(Throwable cause) {
+    return cause instanceof ImapCommandException ce
+        && (ce.command().equals("LOGIN") || ce.command().equals("AUTHENTICATE"));
+  }
+
   /**
    * Puts settled states in the feed as account.state events (the app shows "reconnecting" or
    * "password rejected" from them); passing states (connecting, syncing) and repeats are not sent.
@@ -1221,6 +1292,10 @@ public final class MailboxWatcher implements SessionListener {
   }
 
   private void published(List<ChangeEvent> events) {
+    if (pushPendingSince != 0 && !events.isEmpty()) {
+      metrics.push().pushServed(System.nanoTime() - pushPendingSince);
+      pushPendingSince = 0;
+    }
     if (resyncCounts != null) {
       for (ChangeEvent e : events) {
         switch (e.type()) {

@@ -8,6 +8,7 @@ import io.imapsync.imap.protocol.ImapResponse;
 import io.imapsync.imap.protocol.ImapResponseParser;
 import io.imapsync.imap.protocol.Printable;
 import io.imapsync.imap.protocol.ResponseCode;
+import io.imapsync.metrics.TrafficCounter;
 import io.imapsync.runtime.SharedResources;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -130,7 +131,7 @@ public final class ImapSession {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) endpoint.connectTimeout().toMillis())
-        .handler(new ImapChannelInitializer(endpoint, options, handler));
+        .handler(new ImapChannelInitializer(endpoint, options, handler, resources.metrics().imap().traffic()));
     ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
     cf.addListener(f -> {
       if (!f.isSuccess()) {
@@ -489,7 +490,11 @@ public final class ImapSession {
     }
     injected.release();
     SslHandler ssl = TlsContexts.newHandler(endpoint, channel.alloc());
-    channel.pipeline().addFirst("tls", ssl);
+    if (channel.pipeline().get(TrafficCounter.NAME) != null) {
+      channel.pipeline().addAfter(TrafficCounter.NAME, "tls", ssl); // the counter keeps counting wire bytes
+    } else {
+      channel.pipeline().addFirst("tls", ssl);
+    }
     ssl.handshakeFuture().addListener(f -> {
       if (f.isSuccess()) {
         framer.resume();
@@ -508,7 +513,9 @@ public final class ImapSession {
     ChannelHandlerContext framerCtx = channel.pipeline().context(framer);
     framer.suspend();
     ByteBuf compressedAlready = framer.takeBuffered(framerCtx);
-    String anchor = channel.pipeline().get("tls") != null ? "tls" : null;
+    // Under TLS, else under the byte counter (which counts wire bytes), else at the socket.
+    String anchor = channel.pipeline().get("tls") != null ? "tls"
+        : channel.pipeline().get(TrafficCounter.NAME) != null ? TrafficCounter.NAME : null;
     if (anchor != null) {
       channel.pipeline().addAfter(anchor, "inflate", new JdkZlibDecoder(ZlibWrapper.NONE, 0));
       channel.pipeline().addAfter(anchor, "deflate", new JdkZlibEncoder(ZlibWrapper.NONE));
