@@ -68,6 +68,7 @@ public final class MailboxWatcher implements SessionListener {
    */
   static final int NOTIFY_SAFETY_NET_INTERVALS = 5;
   private boolean safetyNetDue;
+  private boolean resetMayBePending;
   private boolean safetyNetRun;
 
   /** NOOP interval for servers without a usable IDLE (shorter when IDLE renewal is set shorter). */
@@ -454,6 +455,7 @@ public final class MailboxWatcher implements SessionListener {
       highestModSeq = checkpoint.highestModSeq();
       reconcileNeeded = true; // changes made while we were away
       expungeSeen = true;
+      resetMayBePending = true;
       return pass();
     }
     highestModSeq = -1;
@@ -473,6 +475,20 @@ public final class MailboxWatcher implements SessionListener {
     return initialStart()
         .thenComposeAsync(v -> changes.saveCheckpoint(epoch, folder, checkpoint()), loop)
         .thenComposeAsync(v -> pass(), loop);
+  }
+
+  /**
+   * A rebuild cut short after its start (crash, stop, lost connection): the checkpoint already has
+   * the new UIDVALIDITY, so the next resume looks like an ordinary one. Once it has fetched the
+   * folder, the messages the old folder held and the new one did not show leave it (nothing to do,
+   * one HGETALL, when no rebuild was pending).
+   */
+  private CompletableFuture<Void> finishInterruptedReset() {
+    if (!resetMayBePending) {
+      return CompletableFuture.completedFuture(null);
+    }
+    resetMayBePending = false;
+    return changes.finishReset(epoch, folder, checkpoint()).thenAcceptAsync(this::published, loop);
   }
 
   private FolderCheckpoint checkpoint() {
@@ -554,7 +570,8 @@ public final class MailboxWatcher implements SessionListener {
       lastFullCheck.put(folder, System.nanoTime());
     }
     CompletableFuture<Void> first = reconcile ? reconcile(expunges, full) : CompletableFuture.completedFuture(null);
-    return first.thenComposeAsync(v -> live(s, this::fetchNew), loop).thenComposeAsync(v -> live(s, () -> {
+    return first.thenComposeAsync(v -> live(s, this::fetchNew), loop)
+        .thenComposeAsync(v -> live(s, this::finishInterruptedReset), loop).thenComposeAsync(v -> live(s, () -> {
       if (dirty || reconcileNeeded) {
         return pass();
       }
