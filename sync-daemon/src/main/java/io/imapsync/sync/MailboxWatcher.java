@@ -195,6 +195,12 @@ public final class MailboxWatcher implements SessionListener {
   /** Leaves IDLE and logs out; completes when the connection is closed. */
   public CompletableFuture<Void> stop() {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    if (loop.isShuttingDown()) {
+      // The event loops are gone (process shutting down): nothing of this watcher can run or write.
+      stopped = true;
+      done.complete(null);
+      return done;
+    }
     loop.execute(() -> {
       stopped = true;
       if (renewal != null) {
