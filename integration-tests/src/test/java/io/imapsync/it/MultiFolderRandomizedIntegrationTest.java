@@ -137,6 +137,9 @@ class MultiFolderRandomizedIntegrationTest {
      */
     void crash(ConnectionCounter counter) {
       resources.close();
+      // Dead means dead: no loop of this daemon may still begin a connect after the drop below
+      // (a straggler would count against the next daemon's budget at the relay).
+      resources.eventLoops().terminationFuture().awaitUninterruptibly(10, java.util.concurrent.TimeUnit.SECONDS);
       // The kernel closes every socket of a killed process, whenever it was opened: a connect the
       // loop began while shutting down can reach the relay after a first drop.
       Await.until("the crashed daemon's connections closed (open: " + counter.open() + ")", Duration.ofSeconds(10),
