@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
       return 0;
     }
     Path root = Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."));
-    Path jar = loadsimJar != null ? loadsimJar : root.resolve("integration-tests/target/loadsim.jar");
+    Path jar = simulatorJar(loadsimJar);
     List<PeerKind> kinds = peers == null ? List.of() : PeerKind.parse(peers); // a typo fails before the long run
     ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).run(null);
     if (!kinds.isEmpty()) {
@@ -61,6 +61,12 @@ final class BenchCommand implements Callable<Integer> {
       System.out.println("report: " + json);
     }
     return 0;
+  }
+
+  /** The simulator jar given, else the one bin/loadsim builds under the checkout (IMAP_SYNC_ROOT). */
+  static Path simulatorJar(Path given) {
+    return given != null ? given
+        : Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."), "integration-tests", "target", "loadsim.jar");
   }
 
   @Command(name = "write-path", mixinStandardHelpOptions = true,
@@ -102,9 +108,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      Path jar = loadsimJar != null ? loadsimJar
-          : Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."), "integration-tests", "target", "loadsim.jar");
-      new InitialSyncBenchmark(messages, corpus, jar, System.out).run(json);
+      new InitialSyncBenchmark(messages, corpus, simulatorJar(loadsimJar), System.out).run(json);
       return 0;
     }
   }
