@@ -343,7 +343,8 @@ class MultiFolderRandomizedIntegrationTest {
           + ": messages that still exist were announced deleted (a move must be message.moved)" + why);
       assertTrue(replay.moves() > 0, "[mf " + name + "] no message.moved at all");
       assertTrue(counter.maxOpen() <= budget, "[mf " + name + "] seed " + seed + ": the account held "
-          + counter.maxOpen() + " connections at once; its budget is " + budget);
+          + counter.maxOpen() + " connections at once; its budget is " + budget + "; the relay saw:\n  "
+          + counter.historyAtMax());
       System.out.println("[mf " + name + "] in sync: " + live.size() + " messages in " + folders(client).size()
           + " folders; moves " + replay.moves() + "; most connections at once " + counter.maxOpen() + " (budget "
           + budget + ", " + counter.total() + " opened in all); events repeated (same id): " + replay.repeats());

@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +118,13 @@ public final class MailboxWatcher implements SessionListener {
   private volatile io.imapsync.imap.session.SessionOptions sessionOptions = io.imapsync.imap.session.SessionOptions.DEFAULTS;
   /** Consecutive failed attempts, for the backoff; reset once a folder is resumed. */
   private int failures;
+  /**
+   * A reconnect is scheduled: further failures of the connection just closed (its other chains
+   * fail one by one) are the same failure, and must not schedule a second connection.
+   */
+  private boolean reconnectScheduled;
+  /** Numbers connection attempts: a chain of an older attempt must not act for the current one. */
+  private int attempts;
   private long connectStartedNanos;
   private boolean polling;
 
@@ -211,25 +219,22 @@ public final class MailboxWatcher implements SessionListener {
       }
       releaseWaiters();
       setState(WatcherState.STOPPED, null);
-      if (session == null) {
-        CompletableFuture<ImapSession> pending = opening;
-        if (pending == null || pending.isDone()) {
-          done.complete(null);
-        } else {
-          // A connection is being opened: it closes itself when it sees stopped; wait for that.
-          pending.handle((s, e) -> s).thenCompose(s -> s == null ? CompletableFuture.completedFuture(null)
-                  : s.close().toCompletableFuture())
-              .orTimeout(10, TimeUnit.SECONDS).whenComplete((x, e) -> done.complete(null));
-        }
-        return;
-      }
       ImapSession s = session;
       // From here no chain of this connection may go on (live() checks the session): a stopped
       // watcher neither writes nor enters IDLE again.
       session = null;
       resumed = false;
-      // Completes once the socket is closed: a new connection opened after this keeps the budget.
-      s.logout().orTimeout(5, TimeUnit.SECONDS).whenComplete((v, e) -> s.close().whenComplete((x, err) -> done.complete(null)));
+      CompletableFuture<Void> current = s == null ? CompletableFuture.completedFuture(null)
+          : s.logout().orTimeout(5, TimeUnit.SECONDS).handle((v, e) -> null)
+              .thenCompose(v -> s.close().toCompletableFuture());
+      // Done only when no socket of this watcher is open: also one being opened now (it closes
+      // itself when it sees stopped), or one an error closed a moment ago. The next owner's
+      // connections count against the same budget.
+      CompletableFuture<ImapSession> pending = opening;
+      CompletableFuture<Void> other = pending == null ? CompletableFuture.completedFuture(null)
+          : pending.handle((o, e) -> o).thenCompose(o -> o == null || o == s ? CompletableFuture.completedFuture(null)
+              : o.close().toCompletableFuture());
+      CompletableFuture.allOf(current, other).orTimeout(10, TimeUnit.SECONDS).whenComplete((x, e) -> done.complete(null));
     });
     return done;
   }
@@ -257,6 +262,8 @@ public final class MailboxWatcher implements SessionListener {
     if (stopped) {
       return;
     }
+    reconnectScheduled = false;
+    int attempt = ++attempts;
     setState(WatcherState.CONNECTING, account.endpoint().toString());
     resumed = false;
     polling = false;
@@ -298,6 +305,9 @@ public final class MailboxWatcher implements SessionListener {
         }, loop)
         .thenComposeAsync(v -> enter(home), loop)
         .whenCompleteAsync((v, e) -> {
+          if (attempt != attempts) {
+            return; // a newer attempt runs: this one's outcome is not news
+          }
           if (e != null) {
             onError(e);
           } else {
@@ -1063,7 +1073,9 @@ public final class MailboxWatcher implements SessionListener {
     }
     polled.noop().whenCompleteAsync((r, e) -> {
       if (e != null) {
-        onError(e);
+        if (polled == session) {
+          onError(e);
+        }
       } else {
         loop.schedule(() -> poll(polled), pollInterval().toMillis(), TimeUnit.MILLISECONDS);
       }
@@ -1177,8 +1189,9 @@ public final class MailboxWatcher implements SessionListener {
       dirty = true;
       return;
     }
+    ImapSession s = session;
     pass().whenCompleteAsync((v, e) -> {
-      if (e != null) {
+      if (e != null && s == session) {
         onError(e);
       }
     }, loop);
@@ -1235,6 +1248,10 @@ public final class MailboxWatcher implements SessionListener {
     if (stopped || cause instanceof StaleSessionException) {
       return; // a chain of a connection already replaced: its failure is not news
     }
+    if (reconnectScheduled && !(cause instanceof StaleEpochException)) {
+      log.debug("{} {}: also failed: {}", account.accountId(), folder, cause.toString());
+      return;
+    }
     if (renewal != null) {
       renewal.cancel(false);
     }
@@ -1244,9 +1261,8 @@ public final class MailboxWatcher implements SessionListener {
     syncedExists = -1;
     resumed = false;
     syncing = false;
-    if (old != null) {
-      old.close();
-    }
+    // The next connection opens only once this one is closed (the budget counts both otherwise).
+    CompletionStage<Void> closed = old != null ? old.close() : CompletableFuture.completedFuture(null);
     pushPendingSince = 0;
     countFailure(cause, old);
     if (cause instanceof StaleEpochException) {
@@ -1273,7 +1289,8 @@ public final class MailboxWatcher implements SessionListener {
     if (state != WatcherState.AUTH_FAILED) {
       setState(WatcherState.BACKING_OFF, cause.getMessage());
     }
-    loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    reconnectScheduled = true;
+    closed.whenComplete((v, x) -> loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS));
   }
 
   /** One failure, counted once: by its cause, a rejected login, or a connect that never got a session. */
@@ -1417,13 +1434,15 @@ public final class MailboxWatcher implements SessionListener {
       if (e != null) {
         syncing = false;
         done.completeExceptionally(unwrap(e));
-        onError(e);
+        if (s == session) {
+          onError(e);
+        }
         return;
       }
       done.complete(new ResyncReport(target, full, c[0], c[1], c[2]));
       CompletableFuture<Void> back = folder.equals(home) ? pass() : enter(home);
       back.whenCompleteAsync((x, err) -> {
-        if (err != null) {
+        if (err != null && s == session) {
           onError(err);
         }
       }, loop);

@@ -24,6 +24,9 @@ public final class ConnectionCounter implements AutoCloseable {
   private final AtomicInteger max = new AtomicInteger();
   private final AtomicInteger total = new AtomicInteger();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  /** The last opens and closes, for a failure report that says when the budget was exceeded. */
+  private final java.util.ArrayDeque<String> history = new java.util.ArrayDeque<>();
+  private volatile String atMax = "";
   private volatile boolean closed;
 
   public ConnectionCounter(String host, int port) throws IOException {
@@ -44,6 +47,26 @@ public final class ConnectionCounter implements AutoCloseable {
   /** The most connections ever open at once. */
   public int maxOpen() {
     return max.get();
+  }
+
+  /** The last opens and closes (client port, connections open after) when the most were open at once. */
+  public String historyAtMax() {
+    return atMax;
+  }
+
+  private void record(String event) {
+    synchronized (history) {
+      history.addLast(java.time.LocalTime.now() + " " + event);
+      if (history.size() > 24) {
+        history.removeFirst();
+      }
+    }
+  }
+
+  private String history() {
+    synchronized (history) {
+      return String.join("\n  ", history);
+    }
   }
 
   /** Connections accepted in all. */
@@ -67,8 +90,12 @@ public final class ConnectionCounter implements AutoCloseable {
         return;
       }
       int now = open.incrementAndGet();
-      max.accumulateAndGet(now, Math::max);
+      int before = max.getAndAccumulate(now, Math::max);
       total.incrementAndGet();
+      record("open  :" + client.getPort() + " -> " + now);
+      if (now > before) {
+        atMax = history();
+      }
       Thread.ofPlatform().daemon().name("connection-counter-relay").start(() -> relay(client));
     }
   }
@@ -77,7 +104,7 @@ public final class ConnectionCounter implements AutoCloseable {
     AtomicInteger ends = new AtomicInteger();
     Runnable release = () -> {
       if (ends.incrementAndGet() == 1) {
-        open.decrementAndGet();
+        record("close :" + client.getPort() + " -> " + open.decrementAndGet());
       }
     };
     Socket server = new Socket();

@@ -144,16 +144,17 @@ public final class ImapSession {
       try {
         handler.attach(session);
       } catch (RuntimeException e) {
-        ch.close();
-        result.completeExceptionally(e); // never leave the caller waiting on a failed listener
+        // never leave the caller waiting on a failed listener; failed means the socket is closed
+        ch.close().addListener(x -> result.completeExceptionally(e));
         return;
       }
       CompletableFuture<ImapSession> ready = endpoint.security() == Security.STARTTLS
           ? session.greeted.thenCompose(s -> s.startTls()) : session.greeted;
       ready.whenComplete((s, e) -> {
         if (e != null) {
-          ch.close();
-          result.completeExceptionally(e);
+          // Failed only once the socket is closed: a caller that reconnects on failure must not
+          // hold two connections at once (providers count them per account).
+          ch.close().addListener(x -> result.completeExceptionally(e));
         } else {
           result.complete(s);
         }
