@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class ConnectionStats {
   private final AtomicIntegerArray current;
   private final AtomicIntegerArray max;
+  private final AtomicIntegerArray idleByUser;
   private final AtomicInteger maxAnyUser = new AtomicInteger();
   final AtomicInteger open = new AtomicInteger();
   final AtomicInteger authenticated = new AtomicInteger();
@@ -31,6 +32,28 @@ final class ConnectionStats {
   ConnectionStats(int users) {
     this.current = new AtomicIntegerArray(users + 1);
     this.max = new AtomicIntegerArray(users + 1);
+    this.idleByUser = new AtomicIntegerArray(users + 1);
+  }
+
+  void idleStarted(int user) {
+    idle.incrementAndGet();
+    idleByUser.incrementAndGet(user);
+  }
+
+  void idleEnded(int user) {
+    idle.decrementAndGet();
+    idleByUser.decrementAndGet(user);
+  }
+
+  /** Users with at least one connection in IDLE now. */
+  java.util.List<Integer> idleUsers() {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    for (int u = 1; u < idleByUser.length(); u++) {
+      if (idleByUser.get(u) > 0) {
+        out.add(u);
+      }
+    }
+    return out;
   }
 
   void accepted(SocketAddress local) {

@@ -374,6 +374,13 @@ public final class LoadSimulator implements AutoCloseable {
     return cx.stats.authenticated.get();
   }
 
+  /** Users with at least one connection in IDLE now. */
+  public java.util.Set<String> idleUsers() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    cx.stats.idleUsers().forEach(u -> out.add(population.userName(u)));
+    return out;
+  }
+
   /** Connections in IDLE now. */
   public int idleConnections() {
     return cx.stats.idle.get();

@@ -111,7 +111,7 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
     }
     if (idling) {
       idling = false;
-      cx.stats.idle.decrementAndGet();
+      cx.stats.idleEnded(user);
     }
     deselect();
     if (user != 0) {
@@ -611,7 +611,7 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
     c.requireArgs(0, 0);
     idleTag = c.tag();
     idling = true;
-    cx.stats.idle.incrementAndGet();
+    cx.stats.idleStarted(user);
     write("+ idling\r\n");
     if (selected != null) {
       flush(true);
@@ -623,7 +623,7 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
     String tag = idleTag;
     idleTag = null;
     idling = false;
-    cx.stats.idle.decrementAndGet();
+    cx.stats.idleEnded(user);
     tagged(tag, result);
   }
 

@@ -44,12 +44,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Health health;
   private final BearerToken token;
   private final Executor renderer;
+  private final AdminApi api;
 
-  AdminHandler(PrometheusMeterRegistry registry, Health health, BearerToken token, Executor renderer) {
+  AdminHandler(PrometheusMeterRegistry registry, Health health, BearerToken token, Executor renderer, AdminApi api) {
     this.registry = registry;
     this.health = health;
     this.token = token;
     this.renderer = renderer;
+    this.api = api;
   }
 
   @Override
@@ -65,7 +67,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, keepAlive, r);
       return;
     }
-    String path = new QueryStringDecoder(request.uri()).path();
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
+    if (api != null && path.startsWith("/v1/")) {
+      answer(ctx, keepAlive, request.method().name(), path, uri.parameters());
+      return;
+    }
     boolean known = path.equals("/metrics") || path.equals("/health/live") || path.equals("/health/ready");
     if (!known) {
       respond(ctx, keepAlive, text(HttpResponseStatus.NOT_FOUND, "not found: try /metrics, /health/live, /health/ready\n"));
@@ -85,6 +92,32 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     response.whenComplete((r, e) -> {
       if (e != null) {
         log.warn("admin request {} failed: {}", path, e.toString());
+        respond(ctx, keepAlive, text(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable\n"));
+      } else {
+        respond(ctx, keepAlive, r);
+      }
+    });
+  }
+
+  private void answer(ChannelHandlerContext ctx, boolean keepAlive, String method, String path,
+      java.util.Map<String, java.util.List<String>> query) {
+    String remote = String.valueOf(ctx.channel().remoteAddress());
+    CompletableFuture<FullHttpResponse> response;
+    try {
+      response = CompletableFuture.supplyAsync(() -> {
+        AdminApi.Answer a = api.handle(method, path, query, remote);
+        byte[] body = Json.write(a.body()).getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()),
+            Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        return r;
+      }, renderer);
+    } catch (RejectedExecutionException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    response.whenComplete((r, e) -> {
+      if (e != null) {
+        log.warn("admin request {} {} failed: {}", method, path, e.toString());
         respond(ctx, keepAlive, text(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable\n"));
       } else {
         respond(ctx, keepAlive, r);

@@ -37,8 +37,14 @@ public final class AdminServer implements AutoCloseable {
 
   /** Binds now (blocking the caller, never an event loop) and serves until {@link #close}. */
   public static AdminServer start(SharedResources resources, AdminOptions options, Health health) {
+    return start(resources, options, health, null);
+  }
+
+  /** With {@code api}: also answers {@code /v1/...} (the coordinator's fleet API). */
+  public static AdminServer start(SharedResources resources, AdminOptions options, Health health, AdminApi api) {
     ChannelGroup connections = new DefaultChannelGroup("imap-sync-admin", resources.eventLoops().next());
-    AdminHandler handler = new AdminHandler(resources.metrics().registry(), health, options.token(), resources.workers());
+    AdminHandler handler = new AdminHandler(resources.metrics().registry(), health, options.token(), resources.workers(),
+        api);
     ServerBootstrap b = new ServerBootstrap()
         .group(resources.eventLoops(), resources.eventLoops())
         .channel(resources.serverChannelClass())

@@ -220,41 +220,31 @@ final class AccountCommand implements Runnable {
     }
   }
 
-  abstract static class Toggle implements Callable<Integer> {
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stops syncing an account (its data stays).")
+  static final class Pause implements Callable<Integer> {
     @Parameters(index = "0") String id;
     @CommandLine.Mixin RedisOptions redis = new RedisOptions();
 
-    abstract boolean paused();
-
     @Override
     public Integer call() throws Exception {
-      return withRegistry(redis, (registry, audit) -> {
-        Optional<AccountRecord> r = registry.get(id);
-        if (r.isEmpty()) {
-          return fail("no account " + id);
-        }
-        registry.put(r.get().withPaused(paused(), System.currentTimeMillis()));
-        String what = paused() ? "account pause" : "account resume";
-        audit.record(AuditLog.currentOperator(), what, id, "ok");
-        System.out.println((paused() ? "paused " : "resumed ") + id);
+      return FleetCommands.withFleet(redis, fleet -> {
+        System.out.println(fleet.pause(id));
         return 0;
       });
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stops syncing an account (its data stays).")
-  static final class Pause extends Toggle {
-    @Override
-    boolean paused() {
-      return true;
-    }
-  }
-
   @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes a paused account from its checkpoints.")
-  static final class Resume extends Toggle {
+  static final class Resume implements Callable<Integer> {
+    @Parameters(index = "0") String id;
+    @CommandLine.Mixin RedisOptions redis = new RedisOptions();
+
     @Override
-    boolean paused() {
-      return false;
+    public Integer call() throws Exception {
+      return FleetCommands.withFleet(redis, fleet -> {
+        System.out.println(fleet.resume(id));
+        return 0;
+      });
     }
   }
 

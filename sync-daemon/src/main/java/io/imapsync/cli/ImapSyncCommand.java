@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/imap-sync}: the daemon ({@code run}) and the demo ({@code demo}). */
 @Command(name = "imap-sync", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Push-IMAP sync daemon: mailbox changes to conversation JSON and change events in Redis.",
-    subcommands = {DemoCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, CoordinatorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ImapSyncCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -10,6 +10,8 @@ import io.imapsync.daemon.IdleRenewals;
 import io.imapsync.daemon.RegistryFollower;
 import io.imapsync.daemon.RedisUrls;
 import io.imapsync.daemon.SyncDaemon;
+import io.imapsync.ownership.AccountGate;
+import io.imapsync.ownership.NodeMembership;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
@@ -67,8 +69,41 @@ final class RunCommand implements Callable<Integer> {
       + " (else " + BearerToken.ENV + "); required for a non-loopback --metrics-address.")
   Path metricsTokenFile;
 
+  @Option(names = "--connects-per-second", defaultValue = "" + 20,
+      description = "New IMAP connections per second to any one server host (default: ${DEFAULT-VALUE}; a fleet"
+          + " reconnecting after an outage must not look like an attack to the provider).")
+  int connectsPerSecond;
+
+  @Option(names = "--node-id", description = "Joins a fleet as this node (else IMAP_SYNC_NODE_ID): runs only the"
+      + " accounts the coordinator assigns to it. Without it the daemon runs every registered account.")
+  String nodeId;
+
+  @Option(names = "--node-weight", defaultValue = "1.0",
+      description = "This node's capacity relative to the others (default: ${DEFAULT-VALUE}).")
+  double nodeWeight;
+
+  @Option(names = "--lease-ttl", defaultValue = "PT10S", description = "In a fleet: the node lease. A node that"
+      + " cannot renew it in time stops all its accounts; the coordinator gives a dead node's accounts to others"
+      + " after it (default: ${DEFAULT-VALUE}).")
+  Duration leaseTtl;
+
+  @Option(names = "--stop-grace", defaultValue = "PT45S", description = "On SIGTERM in a fleet: how long to wait"
+      + " for every account to log out, land its last writes and be released (default: ${DEFAULT-VALUE}).")
+  Duration stopGrace;
+
   @Override
   public Integer call() throws Exception {
+    if (nodeId == null && System.getenv("IMAP_SYNC_NODE_ID") != null && !System.getenv("IMAP_SYNC_NODE_ID").isBlank()) {
+      nodeId = System.getenv("IMAP_SYNC_NODE_ID");
+    }
+    if (connectsPerSecond < 1) {
+      System.err.println("error: --connects-per-second must be at least 1, got " + connectsPerSecond);
+      return 2;
+    }
+    if (nodeId != null && accounts != null) {
+      System.err.println("error: --node-id runs the accounts registered in Redis; it cannot be combined with --accounts");
+      return 2;
+    }
     // First: an endpoint that would be open to the network without a token must stop the start.
     AdminOptions admin = null;
     try {
@@ -103,9 +138,19 @@ final class RunCommand implements Callable<Integer> {
     }
     String url = redisUrl != null ? redisUrl : RedisUrls.fromEnvironment();
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    // SIGTERM runs the hooks, then the JVM halts: the hook waits until the main thread has stopped
+    // the accounts (and, in a fleet, released them), or the JVM would cut that short.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        finished.await(stopGrace.toSeconds() + 15, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
     try (SharedResources resources = SharedResources.create();
          SyncDaemon daemon = new SyncDaemon(resources, url, new KeyLayout(prefix, partitions), SyncListener.NONE, idleRenewal)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       resources.metrics().bindProcessMeters();
       AdminServer adminServer;
       try {
@@ -115,6 +160,7 @@ final class RunCommand implements Callable<Integer> {
         return 2;
       }
       daemon.idleRenewals(renewals);
+      daemon.hostPolicy(io.imapsync.sync.HostPolicy.DEFAULTS.withConnectsPerSecond(connectsPerSecond));
       if (oauthRefreshUrl != null) {
         daemon.tokenRefresher(new io.imapsync.sync.HttpTokenRefresher(oauthRefreshUrl,
             System.getenv("IMAP_SYNC_OAUTH_REFRESH_TOKEN")));
@@ -126,9 +172,37 @@ final class RunCommand implements Callable<Integer> {
       }
       try {
         if (secrets != null) {
-          try (RegistryFollower follower = new RegistryFollower(daemon, secrets, RegistryFollower.DEFAULT_POLL)) {
+          NodeMembership membership = null;
+          if (nodeId != null) {
+            try {
+              membership = new NodeMembership(daemon.redisClient(), prefix, nodeId, nodeWeight, leaseTtl, daemon::stopAll);
+              membership.join(leaseTtl.plusSeconds(5));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+              System.err.println("error: " + e.getMessage());
+              if (membership != null) {
+                membership.close();
+              }
+              return 2;
+            }
+          }
+          try (RegistryFollower follower = new RegistryFollower(daemon, secrets,
+              membership == null ? RegistryFollower.DEFAULT_POLL : RegistryFollower.FLEET_POLL,
+              membership == null ? AccountGate.ALL : membership)) {
             follower.firstRead().thenRun(daemon::startupComplete);
             stop.await();
+            if (membership != null) {
+              // Leave the fleet cleanly: accounts stopped and released, then the lease given up,
+              // so their next owners start now instead of after the lease TTL.
+              membership.leaving();
+              if (!follower.stopAll(stopGrace)) {
+                System.err.println("warning: not every account was released within " + stopGrace
+                    + "; the others move once this node's lease expires");
+              }
+            }
+          } finally {
+            if (membership != null) {
+              membership.close();
+            }
           }
         } else {
           daemon.startupComplete();
@@ -139,6 +213,8 @@ final class RunCommand implements Callable<Integer> {
           adminServer.close();
         }
       }
+    } finally {
+      finished.countDown();
     }
     return 0;
   }

@@ -3,6 +3,7 @@ package io.imapsync.daemon;
 import io.imapsync.accounts.AccountRecord;
 import io.imapsync.accounts.AccountRegistry;
 import io.imapsync.accounts.SecretBox;
+import io.imapsync.ownership.AccountGate;
 import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.sync.AccountConfig;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -23,23 +24,43 @@ import org.slf4j.LoggerFactory;
  * stops paused and removed ones, restarts changed ones. Polls the registry's version counter
  * (cheap: one GET) and reloads only when it moved. A record that cannot be used (bad secret,
  * invalid field) is logged and skipped; the other accounts carry on.
+ *
+ * <p>In a fleet, the {@link AccountGate} decides which accounts are this daemon's: an account
+ * starts only once the gate admits it (assigned here, and released by its previous node), and an
+ * account that is no longer ours is stopped and then released, in that order, so its next owner
+ * never connects while our connections are open.
  */
 public final class RegistryFollower implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RegistryFollower.class);
   public static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
+  /** In a fleet: how often the lease, the assignment and waiting handoffs are looked at. */
+  public static final Duration FLEET_POLL = Duration.ofMillis(200);
 
   private final SyncDaemon daemon;
   private final SecretBox secrets;
+  private final AccountGate gate;
   private final StatefulRedisConnection<String, String> connection;
   private final AccountRegistry registry;
   private final ScheduledExecutorService thread;
   private final Map<String, Long> running = new java.util.concurrent.ConcurrentHashMap<>(); // id -> updated_at it runs with
+  /** Stopped or stopping, not yet released (the gate must not admit them again before). */
+  private final Map<String, Boolean> stopping = new java.util.concurrent.ConcurrentHashMap<>(); // id -> stop finished
+  /** Assigned here but held elsewhere still: tried again every tick. */
+  private final Set<String> waiting = new HashSet<>();
+  private List<AccountRecord> records = List.of();
   private long seenVersion = -1;
+  private long seenFences;
+  private boolean dirty;
   private final java.util.concurrent.CompletableFuture<Void> firstRead = new java.util.concurrent.CompletableFuture<>();
 
   public RegistryFollower(SyncDaemon daemon, SecretBox secrets, Duration poll) {
+    this(daemon, secrets, poll, AccountGate.ALL);
+  }
+
+  public RegistryFollower(SyncDaemon daemon, SecretBox secrets, Duration poll, AccountGate gate) {
     this.daemon = daemon;
     this.secrets = secrets;
+    this.gate = gate;
     this.connection = daemon.redisClient().connect();
     this.registry = new AccountRegistry(connection.sync(), daemon.layout());
     this.thread = Executors.newSingleThreadScheduledExecutor(
@@ -49,35 +70,106 @@ public final class RegistryFollower implements AutoCloseable {
 
   private void refreshSafely() {
     try {
+      boolean changed = gate.tick();
+      long f = gate.fences();
+      if (f != seenFences) {
+        // The gate stopped everything (its lease lapsed): what we thought runs does not.
+        seenFences = f;
+        for (String id : new HashSet<>(running.keySet())) {
+          stop(id, "was stopped when the node's lease lapsed");
+        }
+        changed = true;
+      }
+      releaseStopped();
       long v = registry.version();
       if (v != seenVersion) {
+        records = registry.list();
         seenVersion = v;
-        refresh();
+        changed = true;
       }
+      // Dirty until a reconciliation completes: one cut short by a Redis error is done again.
+      dirty |= changed;
+      if (dirty || !waiting.isEmpty() || stopping.containsValue(Boolean.TRUE) || anyRunningNotOwned()) {
+        refresh();
+        dirty = false;
+      }
+      gate.report(running.size(), connections());
       firstRead.complete(null);
     } catch (RuntimeException e) {
-      log.warn("cannot read the account registry: {}", e.toString());
+      log.warn("cannot read the account registry or the fleet: {}", e.toString());
     }
   }
 
-  private void refresh() {
-    List<AccountRecord> records;
-    Set<String> wanted = new LinkedHashSet<>();
-    records = registry.list();
-    for (AccountRecord r : records) {
-      if (r.paused()) {
-        continue;
+  private boolean anyRunningNotOwned() {
+    for (String id : running.keySet()) {
+      if (!gate.owns(id)) {
+        return true;
       }
-      wanted.add(r.id());
+    }
+    return false;
+  }
+
+  private int connections() {
+    int n = 0;
+    for (var a : daemon.accounts()) {
+      n += a.watchers().size();
+    }
+    return n;
+  }
+
+  /** Accounts whose stop finished: free them for their next owner (retried while Redis fails). */
+  private void releaseStopped() {
+    for (Map.Entry<String, Boolean> e : stopping.entrySet()) {
+      if (e.getValue()) {
+        gate.release(e.getKey());
+        stopping.remove(e.getKey());
+      }
+    }
+  }
+
+  private void stop(String id, String why) {
+    log.info("account {} {}; stopping it", id, why);
+    running.remove(id);
+    stopping.put(id, false);
+    daemon.remove(id).orTimeout(30, TimeUnit.SECONDS).whenComplete((v, e) -> {
+      if (e != null) {
+        log.warn("account {} did not stop cleanly: {}", id, e.toString());
+      }
+      stopping.put(id, true);
+    });
+  }
+
+  private void refresh() {
+    Map<String, AccountRecord> wanted = new java.util.LinkedHashMap<>();
+    for (AccountRecord r : records) {
+      if (!r.paused()) {
+        wanted.put(r.id(), r);
+      }
+    }
+    for (String id : new HashSet<>(running.keySet())) {
+      if (!wanted.containsKey(id)) {
+        stop(id, "paused or removed");
+      } else if (!gate.owns(id)) {
+        stop(id, "is no longer assigned to this node");
+      }
+    }
+    waiting.retainAll(wanted.keySet());
+    for (AccountRecord r : wanted.values()) {
       Long runningSince = running.get(r.id());
       if (runningSince != null && runningSince == r.updatedAt()) {
         continue;
       }
       if (runningSince != null) {
         log.info("account {} changed; restarting it", r.id());
-        daemon.remove(r.id()).join();
+        daemon.remove(r.id()).join(); // still ours: no release, no handoff
         running.remove(r.id());
+      } else if (stopping.containsKey(r.id()) || !gate.owns(r.id())) {
+        continue;
+      } else if (!gate.admit(r.id())) {
+        waiting.add(r.id());
+        continue;
       }
+      waiting.remove(r.id());
       try {
         daemon.add(toConfig(r));
         running.put(r.id(), r.updatedAt());
@@ -86,13 +178,36 @@ public final class RegistryFollower implements AutoCloseable {
         log.warn("account {} not started: {}", r.id(), e.getMessage());
       }
     }
-    for (String id : new HashSet<>(running.keySet())) {
-      if (!wanted.contains(id)) {
-        log.info("account {} paused or removed; stopping it", id);
-        daemon.remove(id).join();
-        running.remove(id);
+  }
+
+  /**
+   * Stops every account and releases it (a graceful leave: the fleet reassigns them at once).
+   * Waits at most {@code grace}; true if everything was stopped and released in time.
+   */
+  public boolean stopAll(Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    Runnable check = new Runnable() {
+      @Override
+      public void run() {
+        try {
+          for (String id : new HashSet<>(running.keySet())) {
+            stop(id, "stops with the daemon");
+          }
+          releaseStopped();
+        } catch (RuntimeException e) {
+          log.warn("releasing accounts failed: {}", e.toString());
+        }
+        if ((running.isEmpty() && stopping.isEmpty()) || System.nanoTime() - deadline > 0) {
+          done.complete(null);
+        } else {
+          thread.schedule(this, 50, TimeUnit.MILLISECONDS);
+        }
       }
-    }
+    };
+    thread.execute(check);
+    done.join();
+    return running.isEmpty() && stopping.isEmpty();
   }
 
   private volatile java.time.Duration statusInterval = AccountConfig.DEFAULT_STATUS_INTERVAL;

@@ -159,6 +159,19 @@ public final class SyncDaemon implements AutoCloseable {
   }
 
   /**
+   * Stops every account at once, without waiting: the node's lease may have expired, and another
+   * node may be taking its accounts over.
+   */
+  public void stopAll() {
+    List<AccountSync> all;
+    synchronized (this) {
+      all = List.copyOf(accounts);
+      accounts.clear();
+    }
+    all.forEach(AccountSync::stop);
+  }
+
+  /**
    * Startup is done: every account of the accounts file (or of the registry's first read) was
    * added, so each has started its first connection. Readiness waits for this.
    */

@@ -82,6 +82,11 @@ public final class AccountFeed {
    * Takes ownership: increments the account's epoch and returns it. Any writer still holding an
    * older epoch is refused from now on. (The shard coordinator will own this step.)
    */
+  /** Completes once every write queued before this call has finished (whatever its outcome). */
+  public CompletableFuture<Void> drained() {
+    return queue.submit(() -> CompletableFuture.<Void>completedFuture(null));
+  }
+
   public CompletableFuture<Long> claimEpoch() {
     return redis.incr(layout.epoch(accountId)).toCompletableFuture();
   }

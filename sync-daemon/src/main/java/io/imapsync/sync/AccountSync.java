@@ -421,7 +421,10 @@ public final class AccountSync implements SyncListener {
       stopped = true;
       all = List.copyOf(watchers);
     }
-    return CompletableFuture.allOf(all.stream().map(MailboxWatcher::stop).toArray(CompletableFuture[]::new));
+    // Connections closed, then every write already queued has landed: the checkpoint is final
+    // and the next owner resumes from it.
+    return CompletableFuture.allOf(all.stream().map(MailboxWatcher::stop).toArray(CompletableFuture[]::new))
+        .thenCompose(v -> feed.drained());
   }
 
   /** The account's state: the least healthy of its connections. */

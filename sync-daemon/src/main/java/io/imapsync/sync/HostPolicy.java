@@ -26,4 +26,9 @@ public record HostPolicy(
       throw new IllegalArgumentException("breaker window must be >= 2 and failure rate in (0, 100]");
     }
   }
+
+  /** The same policy at another connection rate. */
+  public HostPolicy withConnectsPerSecond(int rate) {
+    return new HostPolicy(rate, breakerWindow, breakerFailureRatePercent, breakerOpenFor, backoffBase, backoffMax);
+  }
 }

@@ -1,0 +1,39 @@
+package io.imapsync.coordinator.cluster;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * Which node runs each account. A node starts an account only after {@link #acquire} said so,
+ * and frees it with {@link #release} only once its connections are closed and its last writes
+ * landed: so the new owner of a moved account opens its connections after the old owner's are
+ * closed, and the account's connection budget holds through the handoff.
+ */
+public final class AccountHolders {
+  /** {@link #acquire} answers. */
+  public static final String OK = "ok";
+  public static final String NOT_ASSIGNED = "not-assigned";
+  public static final String NO_LEASE = "no-lease";
+
+  private final RedisCommands<String, String> redis;
+  private final ClusterKeys keys;
+  private final String node;
+  private final Lease lease;
+
+  public AccountHolders(RedisCommands<String, String> redis, ClusterKeys keys, String node, Lease lease) {
+    this.redis = redis;
+    this.keys = keys;
+    this.node = node;
+    this.lease = lease;
+  }
+
+  /** {@link #OK}, {@link #NOT_ASSIGNED}, {@link #NO_LEASE}, or the node that still holds the account. */
+  public String acquire(String account) {
+    return redis.eval(LeaseScripts.ACQUIRE, ScriptOutputType.VALUE,
+        new String[] {keys.assignment(), keys.holders(), lease.key()}, account, node, keys.leasePrefix(), lease.token());
+  }
+
+  public void release(String account) {
+    redis.eval(LeaseScripts.RELEASE_ACCOUNT, ScriptOutputType.INTEGER, new String[] {keys.holders()}, account, node);
+  }
+}
