@@ -59,6 +59,7 @@ public final class LoadSimConfig {
   private final int maxLineLength;
   private final int maxLiteralSize;
   private final int maxCommandSize;
+  private final io.netty.handler.ssl.SslContext tls;
 
   private LoadSimConfig(Builder b) {
     this.mailboxes = b.mailboxes;
@@ -84,6 +85,12 @@ public final class LoadSimConfig {
     this.maxLineLength = b.maxLineLength;
     this.maxLiteralSize = b.maxLiteralSize;
     this.maxCommandSize = b.maxCommandSize;
+    this.tls = b.tls;
+  }
+
+  /** Implicit TLS on every listener (IMAPS), or null for plain IMAP. */
+  public io.netty.handler.ssl.SslContext tls() {
+    return tls;
   }
 
   public static Builder builder() {
@@ -116,6 +123,7 @@ public final class LoadSimConfig {
     b.maxLineLength = maxLineLength;
     b.maxLiteralSize = maxLiteralSize;
     b.maxCommandSize = maxCommandSize;
+    b.tls = tls;
     return b;
   }
 
@@ -254,8 +262,15 @@ public final class LoadSimConfig {
     private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
     private int maxLiteralSize = DEFAULT_MAX_LITERAL_SIZE;
     private int maxCommandSize = DEFAULT_MAX_COMMAND_SIZE;
+    private io.netty.handler.ssl.SslContext tls;
 
     private Builder() {}
+
+    /** Implicit TLS with this server context (null: plain). */
+    public Builder tls(io.netty.handler.ssl.SslContext context) {
+      this.tls = context;
+      return this;
+    }
 
     public Builder mailboxes(int n) {
       this.mailboxes = n;

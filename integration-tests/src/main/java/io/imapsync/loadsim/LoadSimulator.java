@@ -110,6 +110,9 @@ public final class LoadSimulator implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (config.tls() != null) {
+              ch.pipeline().addLast("tls", config.tls().newHandler(ch.alloc()));
+            }
             ch.pipeline().addLast(
                 new CommandFrameDecoder(cx.maxLineLength, cx.maxLiteralSize, cx.maxCommandSize),
                 new ServerSession(cx));

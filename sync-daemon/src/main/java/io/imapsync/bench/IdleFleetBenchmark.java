@@ -53,12 +53,20 @@ public final class IdleFleetBenchmark {
   private final Path loadsimJar;
   private final PrintStream out;
 
+  private boolean tls;
+
   public IdleFleetBenchmark(int mailboxes, double rate, Duration measure, Path loadsimJar, PrintStream out) {
     this.mailboxes = mailboxes;
     this.rate = rate;
     this.measure = measure;
     this.loadsimJar = loadsimJar;
     this.out = out;
+  }
+
+  /** Implicit TLS to the simulator (a self-signed certificate our sessions trust and verify). */
+  public IdleFleetBenchmark tls(boolean on) {
+    this.tls = on;
+    return this;
   }
 
   public ObjectNode run(Path jsonReport) throws Exception {
@@ -69,7 +77,9 @@ public final class IdleFleetBenchmark {
     report.put("java", Runtime.version().toString());
     report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
     String external = System.getenv("REDIS_URL");
-    try (LoadSimProcess sim = LoadSimProcess.start(loadsimJar, mailboxes);
+    report.put("tls", tls);
+    BenchCertificates certs = tls ? BenchCertificates.create(LoadSimProcess.addressesFor(mailboxes)) : null;
+    try (LoadSimProcess sim = LoadSimProcess.start(loadsimJar, mailboxes, certs == null ? List.of() : certs.simulatorArgs());
          LocalRedis local = external == null || external.isBlank() ? LocalRedis.start() : null) {
       int addresses = sim.addresses();
       String url = local != null ? local.url() : external.strip();
@@ -87,7 +97,9 @@ public final class IdleFleetBenchmark {
         for (int i = 1; i <= mailboxes; i++) {
           String user = DeliveryPacer.user(i);
           String host = "127.0.0." + (1 + (i % addresses));
-          accounts.add(daemon.add(new AccountConfig(user, ImapEndpoint.of(host, sim.port(), Security.PLAIN_INSECURE), user, "pw",
+          ImapEndpoint endpoint = certs == null ? ImapEndpoint.of(host, sim.port(), Security.PLAIN_INSECURE)
+              : new ImapEndpoint(host, sim.port(), Security.TLS, null, null, certs.pem().toString());
+          accounts.add(daemon.add(new AccountConfig(user, endpoint, user, "pw",
               "INBOX", Set.of(), 10)));
         }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -213,7 +225,8 @@ public final class IdleFleetBenchmark {
         report.put("push_latency_ms_p99", percentile(latencies, 0.99));
         report.put("push_latency_ms_p999", percentile(latencies, 0.999));
         daemonSide.report(report, idleSessionsDaemon);
-        out.printf("idle fleet: %d mailboxes (INBOX, one connection each), simulator in its own process%n", mailboxes);
+        out.printf("idle fleet: %d mailboxes (INBOX, one connection each%s), simulator in its own process%n", mailboxes,
+            tls ? ", TLS" : "");
         out.printf("  all in IDLE after          %8.1f s%n", allIdleSeconds);
         out.printf("  heap per idle mailbox      %8.2f KiB (after full GC)%n", heapIdle / 1024.0 / mailboxes);
         out.printf("  RSS per idle mailbox       %8.2f KiB%n", rssIdle / 1024.0 / mailboxes);

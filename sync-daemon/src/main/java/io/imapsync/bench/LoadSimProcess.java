@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,15 +34,22 @@ public final class LoadSimProcess implements AutoCloseable {
   }
 
   public static LoadSimProcess start(Path jar, int mailboxes) throws IOException, InterruptedException {
+    return start(jar, mailboxes, List.of());
+  }
+
+  /** With extra simulator arguments (TLS, say). */
+  public static LoadSimProcess start(Path jar, int mailboxes, List<String> extra) throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("the load simulator jar is missing: " + jar + " (bin/loadsim builds it)");
     }
     int addresses = addressesFor(mailboxes);
     BlockingQueue<JsonNode> ready = new LinkedBlockingQueue<>();
     BlockingQueue<JsonNode> stats = new LinkedBlockingQueue<>();
-    ControlledProcess p = ControlledProcess.start(new ProcessBuilder(javaBin(), "-Xmx2g", "-jar", jar.toString(),
+    List<String> cmd = new java.util.ArrayList<>(List.of(javaBin(), "-Xmx2g", "-jar", jar.toString(),
         "--mailboxes", Integer.toString(mailboxes), "--port", "0", "--bind-count", Integer.toString(addresses),
-        "--messages", "1", "--other-messages", "0", "--stats-every", "0", "--control-stdin")
+        "--messages", "1", "--other-messages", "0", "--stats-every", "0", "--control-stdin"));
+    cmd.addAll(extra);
+    ControlledProcess p = ControlledProcess.start(new ProcessBuilder(cmd)
         .redirectError(ProcessBuilder.Redirect.DISCARD), "loadsim-out", n -> {
           switch (n.path("type").asText()) {
             case "ready" -> ready.add(n);

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (print a table, write a JSON report). With --mailboxes: idle mailboxes held against the "
         + "load simulator (its own process), memory, idle CPU and push latency.",
-    subcommands = {BenchCommand.WritePath.class, BenchCommand.InitialSync.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.WritePath.class, BenchCommand.InitialSync.class, BenchCommand.Fleet.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -39,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Write the report here.")
   Path json;
 
+  @Option(names = "--tls", description = "Implicit TLS to the simulator (a self-signed certificate, trusted and verified).")
+  boolean tls;
+
   @Option(names = "--peers", description = "After our run, the same scenario for each peer, each its own process: "
       + "angus-thread, angus-idlemanager, imapflow (comma-separated), or all. See docs/performance.md.")
   String peers;
@@ -52,7 +55,11 @@ final class BenchCommand implements Callable<Integer> {
     Path root = Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."));
     Path jar = simulatorJar(loadsimJar);
     List<PeerKind> kinds = peers == null ? List.of() : PeerKind.parse(peers); // a typo fails before the long run
-    ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).run(null);
+    if (tls && !kinds.isEmpty()) {
+      System.err.println("error: --tls runs our daemon only (the peers' harnesses speak plain IMAP)");
+      return 2;
+    }
+    ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).tls(tls).run(null);
     if (!kinds.isEmpty()) {
       new PeerBenchmark(mailboxes, rate, measure, jar, root, System.out).run(kinds, report);
     }
@@ -109,6 +116,41 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       new InitialSyncBenchmark(messages, corpus, simulatorJar(loadsimJar), System.out).run(json);
+      return 0;
+    }
+  }
+
+  @Command(name = "fleet", mixinStandardHelpOptions = true,
+      description = "Idle mailboxes across several daemon processes of one machine (a fleet: --node-id nodes and a"
+          + " coordinator) against simulator processes sharing one population: memory and idle CPU per node, push"
+          + " latency for the machine.")
+  static final class Fleet implements Callable<Integer> {
+    @Option(names = "--mailboxes", defaultValue = "50000", description = "Idle mailboxes in all (default: ${DEFAULT-VALUE}).")
+    int mailboxes;
+
+    @Option(names = "--nodes", defaultValue = "3", description = "Daemon processes (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--rate", defaultValue = "200", description = "Deliveries per second while measuring push latency (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--measure", defaultValue = "PT20S", description = "How long deliveries run (default: ${DEFAULT-VALUE}).")
+    java.time.Duration measure;
+
+    @Option(names = "--loadsim-jar", description = "The simulator jar (default: integration-tests/target/loadsim.jar).")
+    Path loadsimJar;
+
+    @Option(names = "--json", description = "Write the report here.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode report = new io.imapsync.bench.ShardedFleetBenchmark(mailboxes, nodes, rate, measure,
+          simulatorJar(loadsimJar), System.out).run();
+      if (json != null) {
+        Files.writeString(json, report.toPrettyString() + "\n");
+        System.out.println("report: " + json);
+      }
       return 0;
     }
   }
