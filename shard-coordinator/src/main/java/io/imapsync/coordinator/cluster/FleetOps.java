@@ -57,8 +57,8 @@ public final class FleetOps {
         : "node " + node + " drains: its " + accounts + " accounts move to other nodes, at the coordinator's move rate";
   }
 
+  /** Also for a node that left meanwhile: its drain mark stays until undrained, and it may come back. */
   public String undrain(String node) {
-    requireKnown(node);
     long removed = redis.srem(keys.drained(), node);
     return removed == 0 ? "node " + node + " was not draining" : "node " + node + " takes accounts again";
   }
