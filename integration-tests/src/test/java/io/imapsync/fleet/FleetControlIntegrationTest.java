@@ -170,6 +170,15 @@ class FleetControlIntegrationTest {
     settle();
     assertTrue(fleet().assignment().owners().containsKey("acct-3"));
 
+    // A dead node can be forgotten; a live one cannot.
+    IllegalArgumentException live = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new io.imapsync.ops.FleetControl(redis.sync(), layout, "test").forget("n1"));
+    assertTrue(live.getMessage().contains("is live"), live.getMessage());
+    node("n3");
+    redis.sync().del(keys.lease("n3")); // it died
+    assertTrue(syncctl("forget", "n3").contains("node n3 forgotten"));
+    assertFalse(syncctl("nodes").contains("n3"));
+
     // A refused command says why and is recorded too.
     IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> new io.imapsync.ops.FleetControl(redis.sync(), layout, "test").drain("n9"));

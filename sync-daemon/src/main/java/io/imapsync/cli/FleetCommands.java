@@ -137,6 +137,18 @@ final class FleetCommands {
     }
   }
 
+  @Command(name = "forget", mixinStandardHelpOptions = true,
+      description = "Removes a dead node from 'nodes' (a live one is refused).")
+  static final class Forget implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NODE") String node;
+    @CommandLine.Mixin RedisOptions redis = new RedisOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      return withFleet(redis, fleet -> print(fleet.forget(node)));
+    }
+  }
+
   @Command(name = "weight", mixinStandardHelpOptions = true,
       description = "Sets a node's capacity weight (overrides the one it registered with).")
   static final class Weight implements Callable<Integer> {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
     description = "Ops and support commands for imap-sync.",
     subcommands = {SyncCtlCommand.Tail.class, ConsumeCommand.class, AccountCommand.class, ResyncCommand.class, AuditCommand.class,
         FleetCommands.Nodes.class, FleetCommands.Assignment.class, FleetCommands.Rebalance.class,
-        FleetCommands.Drain.class, FleetCommands.Undrain.class, FleetCommands.Move.class, FleetCommands.Weight.class,
+        FleetCommands.Drain.class, FleetCommands.Undrain.class, FleetCommands.Forget.class, FleetCommands.Move.class, FleetCommands.Weight.class,
         FleetCommands.Pause.class, FleetCommands.Resume.class,
         CommandLine.HelpCommand.class})
 public final class SyncCtlCommand implements Runnable {

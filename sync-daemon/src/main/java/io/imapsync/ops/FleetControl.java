@@ -61,6 +61,10 @@ public final class FleetControl {
     return recorded("undrain", node, () -> fleet.undrain(node));
   }
 
+  public String forget(String node) {
+    return recorded("forget", node, () -> fleet.forget(node));
+  }
+
   public String weight(String node, double weight) {
     return recorded("weight " + weight, node, () -> fleet.weight(node, weight));
   }

@@ -115,7 +115,7 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
   }
 
   private void checkDeadline() {
-    if (valid && !lease.isValid()) {
+    if (valid && !leaving && !lease.isValid()) { // leaving: the lease is given up on purpose
       valid = false;
       fenced = true;
       fences++;

@@ -63,6 +63,19 @@ public final class FleetOps {
     return removed == 0 ? "node " + node + " was not draining" : "node " + node + " takes accounts again";
   }
 
+  /** Removes a dead node from the list (and its weight and drain mark); a live one is refused. */
+  public String forget(String node) {
+    requireKnown(node);
+    if (redis.exists(keys.lease(node)) == 1) {
+      throw new IllegalArgumentException("node " + node + " is live (its lease is held): stop it first");
+    }
+    redis.hdel(keys.nodes(), node);
+    redis.hdel(keys.reports(), node);
+    redis.hdel(keys.weights(), node);
+    redis.srem(keys.drained(), node);
+    return "node " + node + " forgotten";
+  }
+
   public String weight(String node, double weight) {
     requireKnown(node);
     new SyncNode(node, weight); // the same validation the assignment applies
