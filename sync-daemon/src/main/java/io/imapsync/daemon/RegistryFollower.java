@@ -119,11 +119,15 @@ public final class RegistryFollower implements AutoCloseable {
 
   /** Accounts whose stop finished: free them for their next owner (retried while Redis fails). */
   private void releaseStopped() {
-    for (Map.Entry<String, Boolean> e : stopping.entrySet()) {
-      if (e.getValue()) {
-        gate.release(e.getKey());
-        stopping.remove(e.getKey());
+    List<String> done = new java.util.ArrayList<>();
+    stopping.forEach((id, finished) -> {
+      if (finished) {
+        done.add(id);
       }
+    });
+    if (!done.isEmpty()) {
+      gate.release(done); // on failure they stay, and go with the next tick
+      done.forEach(stopping::remove);
     }
   }
 

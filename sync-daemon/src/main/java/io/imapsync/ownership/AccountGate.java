@@ -15,8 +15,8 @@ public interface AccountGate {
   /** Claims the account before it starts; false: not yet (another node still holds it). */
   boolean admit(String accountId);
 
-  /** The account's connections are closed and its writes landed: another node may take it. */
-  void release(String accountId);
+  /** These accounts' connections are closed and their writes landed: another node may take them. */
+  void release(java.util.Collection<String> accountIds);
 
   /**
    * How many times the gate stopped every account by itself (its lease lapsed): the daemon's
@@ -47,6 +47,6 @@ public interface AccountGate {
     }
 
     @Override
-    public void release(String accountId) {}
+    public void release(java.util.Collection<String> accountIds) {}
   };
 }

@@ -206,8 +206,8 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
   }
 
   @Override
-  public void release(String accountId) {
-    holders.release(accountId);
+  public void release(java.util.Collection<String> accountIds) {
+    holders.release(accountIds);
   }
 
   @Override

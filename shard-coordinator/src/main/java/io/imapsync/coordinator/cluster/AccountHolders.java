@@ -34,6 +34,20 @@ public final class AccountHolders {
   }
 
   public void release(String account) {
-    redis.eval(LeaseScripts.RELEASE_ACCOUNT, ScriptOutputType.INTEGER, new String[] {keys.holders()}, account, node);
+    release(java.util.List.of(account));
+  }
+
+  /** Frees the accounts this node still holds, up to 1,000 per round trip. */
+  public void release(java.util.Collection<String> accounts) {
+    java.util.List<String> all = new java.util.ArrayList<>(accounts);
+    for (int from = 0; from < all.size(); from += 1_000) {
+      java.util.List<String> chunk = all.subList(from, Math.min(all.size(), from + 1_000));
+      String[] args = new String[chunk.size() + 1];
+      args[0] = node;
+      for (int i = 0; i < chunk.size(); i++) {
+        args[i + 1] = chunk.get(i);
+      }
+      redis.eval(LeaseScripts.RELEASE_ACCOUNTS, ScriptOutputType.INTEGER, new String[] {keys.holders()}, args);
+    }
   }
 }

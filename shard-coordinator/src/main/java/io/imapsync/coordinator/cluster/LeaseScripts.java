@@ -41,9 +41,16 @@ final class LeaseScripts {
       return 'ok'
       """;
 
-  /** A node stopped an account: it frees it. KEYS[1] holders; ARGV[1] account, ARGV[2] node id. */
-  static final String RELEASE_ACCOUNT = """
-      if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-      return 0
+  /**
+   * A node stopped accounts: it frees those it still holds. KEYS[1] holders; ARGV[1] node id,
+   * ARGV[2..] accounts. One call for many: a node leaving with 17,000 accounts frees them in a
+   * handful of round trips.
+   */
+  static final String RELEASE_ACCOUNTS = """
+      local n = 0
+      for i = 2, #ARGV do
+        if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[1] then n = n + redis.call('HDEL', KEYS[1], ARGV[i]) end
+      end
+      return n
       """;
 }
