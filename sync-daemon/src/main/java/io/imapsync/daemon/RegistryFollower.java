@@ -51,6 +51,8 @@ public final class RegistryFollower implements AutoCloseable {
   private long seenVersion = -1;
   private long seenFences;
   private boolean dirty;
+  private long lastSlowTick = System.nanoTime() - SLOW_TICK.toNanos();
+  private static final Duration SLOW_TICK = Duration.ofSeconds(2);
   private final java.util.concurrent.CompletableFuture<Void> firstRead = new java.util.concurrent.CompletableFuture<>();
 
   public RegistryFollower(SyncDaemon daemon, SecretBox secrets, Duration poll) {
@@ -89,11 +91,18 @@ public final class RegistryFollower implements AutoCloseable {
       }
       // Dirty until a reconciliation completes: one cut short by a Redis error is done again.
       dirty |= changed;
-      if (dirty || !waiting.isEmpty() || stopping.containsValue(Boolean.TRUE) || anyRunningNotOwned()) {
+      // Every few seconds, a full look whatever the signals said (a safety net), and the report:
+      // both walk every account, too much for every 200 ms tick of a node with 17,000.
+      long now = System.nanoTime();
+      boolean slow = now - lastSlowTick > SLOW_TICK.toNanos();
+      if (dirty || !waiting.isEmpty() || stopping.containsValue(Boolean.TRUE) || (slow && anyRunningNotOwned())) {
         refresh();
         dirty = false;
       }
-      gate.report(running.size(), connections());
+      if (slow) {
+        lastSlowTick = now;
+        gate.report(running.size(), connections());
+      }
       firstRead.complete(null);
     } catch (RuntimeException e) {
       log.warn("cannot read the account registry or the fleet: {}", e.toString());
