@@ -132,21 +132,8 @@ public final class IdleFleetBenchmark {
         try (var tailConnection = client.connect()) {
           StreamTail tail = new StreamTail(tailConnection, layout, false);
           Thread sender = DeliveryPacer.start(sim, mailboxes, rate, planned, 42);
-          long end = System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30);
-          while (seen.size() < planned && System.nanoTime() < end) {
-            for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
-              if (!e.type().equals("message.created")) {
-                continue;
-              }
-              java.time.Instant now = java.time.Instant.now(); // the simulator's stamp clock
-              long arrived = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-              String mid = e.event().path("payload").path("message_id").asText();
-              Matcher m = STAMP.matcher(mid);
-              if (m.find() && seen.merge(mid, 1, Integer::sum) == 1) {
-                latencies.add(arrived - Long.parseLong(m.group(1)));
-              }
-            }
-          }
+          collectStamped(tail, planned, System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30),
+              latencies, seen);
           sender.join();
         }
         latencies.sort(null);
@@ -255,6 +242,28 @@ public final class IdleFleetBenchmark {
       out.println("report: " + jsonReport);
     }
     return report;
+  }
+
+  /**
+   * Reads the feed until {@code planned} stamped deliveries arrived (or the deadline): for each the
+   * latency in microseconds from the simulator's stamp in its Message-ID, and how often it came.
+   */
+  static void collectStamped(StreamTail tail, int planned, long deadlineNanos, List<Long> latencies,
+      Map<String, Integer> seen) {
+    while (seen.size() < planned && System.nanoTime() < deadlineNanos) {
+      for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
+        if (!e.type().equals("message.created")) {
+          continue;
+        }
+        java.time.Instant now = java.time.Instant.now(); // the simulator's stamp clock
+        long arrived = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+        String mid = e.event().path("payload").path("message_id").asText();
+        Matcher m = STAMP.matcher(mid);
+        if (m.find() && seen.merge(mid, 1, Integer::sum) == 1) {
+          latencies.add(arrived - Long.parseLong(m.group(1)));
+        }
+      }
+    }
   }
 
   private static double percentile(List<Long> sortedMicros, double p) {
