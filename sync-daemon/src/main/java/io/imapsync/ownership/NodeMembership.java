@@ -92,8 +92,6 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
    * must never share a node id.
    */
   public void join(Duration wait) throws InterruptedException {
-    redis.hset(keys.nodes(), nodeId, io.imapsync.model.Json.write(new NodeInfo(nodeId, weight, host(),
-        ProcessHandle.current().pid(), System.currentTimeMillis(), lease.ttl().toMillis())));
     long deadline = System.nanoTime() + wait.toNanos();
     boolean said = false;
     while (!lease.renew()) {
@@ -108,6 +106,9 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
       long pttl = Math.max(50, Math.min(1000, redis.pttl(lease.key())));
       TimeUnit.MILLISECONDS.sleep(pttl); // the other holder's TTL is the condition; nothing to await on
     }
+    // Registered once the lease is ours: a refused second process must not overwrite the first's record.
+    redis.hset(keys.nodes(), nodeId, io.imapsync.model.Json.write(new NodeInfo(nodeId, weight, host(),
+        ProcessHandle.current().pid(), System.currentTimeMillis(), lease.ttl().toMillis())));
     valid = true;
     log.info("node {}: joined the fleet (weight {}, lease {})", nodeId, weight, lease.ttl());
     watchdog.scheduleWithFixedDelay(this::checkDeadline, 50, 50, TimeUnit.MILLISECONDS);
