@@ -88,7 +88,10 @@ public final class ShardedFleetBenchmark {
     String prefix = "bench-fleet-" + ProcessHandle.current().pid();
     KeyLayout layout = new KeyLayout(prefix, 16);
     Path logs = Files.createTempDirectory("imap-sync-fleet-bench");
-    try (LocalRedis local = external == null || external.isBlank() ? LocalRedis.start() : null) {
+    // Closed last, by hand: the nodes need Redis while they stop (a try-with-resources would close
+    // it before the finally block below ran).
+    LocalRedis local = external == null || external.isBlank() ? LocalRedis.start() : null;
+    try {
       String url = local != null ? local.url() : external.strip();
       for (int i = 0; i < simulators; i++) {
         sims.add(LoadSimProcess.start(loadsimJar, mailboxes, List.of("--process-index", Integer.toString(i),
@@ -203,6 +206,9 @@ public final class ShardedFleetBenchmark {
       return report;
     } finally {
       for (Node n : nodes) {
+        n.process().destroy(); // SIGTERM to all at once: each releases its accounts and leaves
+      }
+      for (Node n : nodes) {
         stop(n.process());
       }
       if (coordinator != null) {
@@ -210,6 +216,9 @@ public final class ShardedFleetBenchmark {
       }
       for (LoadSimProcess s : sims) {
         s.close();
+      }
+      if (local != null) {
+        local.close();
       }
     }
   }
