@@ -132,7 +132,7 @@ public final class SyncDaemon implements AutoCloseable {
   public synchronized AccountSync add(AccountConfig account) {
     SerialQueue queue = new SerialQueue();
     AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId(),
-        ConversationOptions.forAccount(account.ownAddresses()), queue);
+        ConversationOptions.forAccount(account.ownAddresses()), queue, resources.workers());
     FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId(), queue);
     Duration renewal = idleRenewals == null ? idleRenewal : idleRenewals.forHost(account.endpoint().host());
     AccountSync a = new AccountSync(account, resources, feed, changes, stateWriter, renewal, hostGuards);

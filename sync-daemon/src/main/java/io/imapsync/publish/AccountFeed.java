@@ -50,6 +50,7 @@ public final class AccountFeed {
   private final String accountId;
   private final ConversationAssembler assembler;
   private final SerialQueue queue;
+  private final java.util.concurrent.Executor cpu;
   private final Placements placements;
 
   public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
@@ -65,6 +66,17 @@ public final class AccountFeed {
   /** @param queue the account's write queue, shared with its {@link FolderChanges} */
   public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId, ConversationOptions options, SerialQueue queue) {
+    this(layout, redis, writer, accountId, options, queue, Runnable::run);
+  }
+
+  /**
+   * @param cpu where conversations are assembled and documents serialized (the worker pool): off
+   *     the event loop that also carries the account's IMAP and Redis traffic. Initial sync of one
+   *     account spent 70 % of its event loop's time here (JFR), the loop being its bottleneck.
+   */
+  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+      String accountId, ConversationOptions options, SerialQueue queue, java.util.concurrent.Executor cpu) {
+    this.cpu = cpu;
     this.queue = queue;
     this.placements = new Placements(layout, accountId);
     this.layout = layout;
@@ -217,11 +229,10 @@ public final class AccountFeed {
         Set<String> convIds = assembler.conversationsToLoad(fresh, partial);
         return conversations(convIds).thenCompose(docs -> {
           Plan plan = assembler.plan(fresh, partial.withConversations(docs));
-          return mergeDetails(plan).thenCompose(details -> {
+          return mergeDetails(plan).thenApplyAsync(details -> {
             Assembled a = assembler.assemble(plan, details.known(), details.messages());
-            WriteBatch batch = buildBatch(epoch, mailbox, next, a);
-            return writer.write(batch).thenApply(ids -> batch.events());
-          });
+            return buildBatch(epoch, mailbox, next, a);
+          }, cpu).thenCompose(batch -> writer.write(batch).thenApply(ids -> batch.events()));
         });
       });
     }
