@@ -24,7 +24,7 @@ import io.imapsync.model.Json;
 import io.imapsync.ops.CoordinatorApi;
 import io.imapsync.ownership.RegistryAccountSource;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.redis.RedisConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ class FleetControlIntegrationTest {
   private String prefix;
   private KeyLayout layout;
   private ClusterKeys keys;
-  private StatefulRedisConnection<String, String> work;
+  private RedisConnection work;
   private Coordinator coordinator;
   private Lease n1;
   private Lease n2;
@@ -71,7 +71,7 @@ class FleetControlIntegrationTest {
     n2 = node("n2");
     work = redis.connect();
     // 5 moves/s fleet-wide: a weight change of many accounts takes several ticks, visibly.
-    coordinator = new Coordinator(work, keys, new RegistryAccountSource(new AccountRegistry(work.sync(), layout)),
+    coordinator = new Coordinator(work.stateful(), work.sync(), keys, new RegistryAccountSource(new AccountRegistry(work.sync(), layout)),
         new CoordinatorOptions("c-test", Duration.ofSeconds(10), Duration.ofMillis(100), 5, 5, 1.05));
     Await.until("first placement", Duration.ofSeconds(10), () -> {
       coordinator.tick();

@@ -9,6 +9,7 @@ import io.imapsync.accounts.AuthKind;
 import io.imapsync.accounts.SecretBox;
 import io.imapsync.consumer.FeedEntry;
 import io.imapsync.consumer.StreamTail;
+import io.imapsync.consumer.StreamWakeups;
 import io.imapsync.coordinator.cluster.ClusterKeys;
 import io.imapsync.coordinator.cluster.FleetOps;
 import io.imapsync.demo.LocalRedis;
@@ -88,7 +89,7 @@ class ShardedFleetIntegrationTest {
     String keys = "k1:" + Base64.getEncoder().encodeToString(k);
     LoadSimConfig config = LoadSimConfig.builder().mailboxes(ACCOUNTS).port(0).ioThreads(1)
         .inboxMessages(1).otherFolderMessages(0).build();
-    redis = RedisFixture.start();
+    redis = startRedis();
     env = Map.of("IMAP_SYNC_SECRET_KEYS", keys, "IMAP_SYNC_ADMIN_TOKEN", TOKEN, "IMAP_SYNC_LOG_LEVEL", "INFO");
     try (LoadSimulator simulator = LoadSimulator.start(config); FeedWatch feed = new FeedWatch()) {
       sim = simulator;
@@ -143,6 +144,7 @@ class ShardedFleetIntegrationTest {
       String audit = redis.sync().xrevrange(layout.audit(), io.lettuce.core.Range.create("-", "+"),
           io.lettuce.core.Limit.create(0, 20)).toString();
       assertTrue(audit.contains("drain"), "the drain is in the audit list: " + audit);
+      assertWhereKeysLive(redis, prefix);
     } finally {
       for (FleetProcess p : nodes.values()) {
         p.close();
@@ -153,6 +155,16 @@ class ShardedFleetIntegrationTest {
       redis.deleteKeys(prefix);
       redis.close();
     }
+  }
+
+  /** The Redis the fleet shares; {@link ShardedFleetOnClusterIntegrationTest} runs it all on a Redis Cluster. */
+  RedisFixture startRedis() {
+    return RedisFixture.start();
+  }
+
+  /** Checks where the fleet's keys ended up (the cluster run checks they are spread over its masters). */
+  void assertWhereKeysLive(RedisFixture redis, String prefix) {
+    assertTrue(!redis.isCluster(), "a single Redis");
   }
 
   // ---- scenarios ------------------------------------------------------------------------------
@@ -503,8 +515,10 @@ class ShardedFleetIntegrationTest {
     }
 
     private void run() {
-      try (var c = redis.connect()) {
-        StreamTail tail = new StreamTail(c, layout, true);
+      try (var c = redis.connect();
+           var pubSub = redis.connector().connectPubSub();
+           StreamWakeups wakeups = StreamWakeups.subscribe(pubSub, layout.wakeChannels())) {
+        StreamTail tail = new StreamTail(c, layout, true, wakeups);
         while (running.get()) {
           for (FeedEntry e : tail.poll(Duration.ofMillis(100))) {
             long now = System.nanoTime();

@@ -21,9 +21,9 @@ import io.imapsync.imap.session.Security;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.publish.KeyLayout;
+import io.imapsync.redis.RedisConnection;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.SyncListener;
-import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
@@ -128,7 +128,7 @@ class AccountRegistryIntegrationTest {
     GreenMail greenMail = new GreenMail(new ServerSetup(LocalRedis.freePort(), "127.0.0.1", "imap"));
     greenMail.start();
     try (SharedResources resources = SharedResources.create(2, 1);
-         StatefulRedisConnection<String, String> tailConnection = redis.connect();
+         RedisConnection tailConnection = redis.connect();
          SyncDaemon daemon = new SyncDaemon(resources, redis.url(), layout, SyncListener.NONE, Duration.ofMinutes(4));
          RegistryFollower follower = new RegistryFollower(daemon, box, Duration.ofMillis(100))) {
       GreenMailUser carol = greenMail.setUser("carol@example.test", "carol", "pw-carol");

@@ -18,10 +18,10 @@ import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
 import io.imapsync.model.Json;
 import io.imapsync.publish.KeyLayout;
+import io.imapsync.redis.RedisConnection;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.SyncListener;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ class ConversationMergeIntegrationTest {
 
   @Test
   void lateParentMergesTwoConversationsInOneWrite() throws Exception {
-    try (StatefulRedisConnection<String, String> tailConnection = redis.connect();
+    try (RedisConnection tailConnection = redis.connect();
          SyncDaemon daemon = startDaemon()) {
       StreamTail tail = new StreamTail(tailConnection, layout, true);
       List<FeedEntry> seen = new ArrayList<>();
@@ -179,7 +179,7 @@ class ConversationMergeIntegrationTest {
 
   @Test
   void subjectWithASharedParticipantMergesThroughRedis() throws Exception {
-    try (StatefulRedisConnection<String, String> tailConnection = redis.connect();
+    try (RedisConnection tailConnection = redis.connect();
          SyncDaemon daemon = startDaemon()) {
       StreamTail tail = new StreamTail(tailConnection, layout, true);
       List<FeedEntry> seen = new ArrayList<>();

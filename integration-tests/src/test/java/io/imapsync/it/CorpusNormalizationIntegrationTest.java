@@ -19,11 +19,11 @@ import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
 import io.imapsync.model.Json;
 import io.imapsync.publish.KeyLayout;
+import io.imapsync.redis.RedisConnection;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +116,7 @@ class CorpusNormalizationIntegrationTest {
         states.put(accountId, state);
       }
     };
-    try (StatefulRedisConnection<String, String> tailConnection = redis.connect();
+    try (RedisConnection tailConnection = redis.connect();
          SyncDaemon daemon = new SyncDaemon(resources, redis.url(), layout, listener, Duration.ofMinutes(4))) {
       StreamTail tail = new StreamTail(tailConnection, layout, true);
       daemon.add(new AccountConfig(ACCOUNT, ImapEndpoint.of(dovecot.host(), dovecot.port(), Security.PLAIN_INSECURE),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.imapsync.consumer.FeedConsumer;
 import io.imapsync.consumer.FeedEntry;
 import io.imapsync.consumer.StreamTrimmer;
+import io.imapsync.consumer.StreamWakeups;
 import io.imapsync.it.support.Await;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.model.ChangeEvent;
@@ -15,7 +16,8 @@ import io.imapsync.publish.EventIds;
 import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.publish.WriteBatch;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.redis.RedisConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +26,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The consumer library against a real Redis: groups, acks, reclaim from a dead consumer, dedupe, safe trimming. */
+/**
+ * The consumer library against a real Redis: groups, acks, reclaim from a dead consumer, dedupe,
+ * safe trimming, reading every partition.
+ */
 @Tag("integration")
 class FeedConsumerIntegrationTest {
   private RedisFixture redis;
-  private StatefulRedisConnection<String, String> writerConnection;
-  private final List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
+  private StatefulRedisPubSubConnection<String, String> pubSub;
+  private RedisConnection writerConnection;
+  private final List<RedisConnection> connections = new ArrayList<>();
   private String prefix;
   private KeyLayout layout;
   private FeedWriter writer;
@@ -37,7 +43,8 @@ class FeedConsumerIntegrationTest {
 
   @BeforeEach
   void setUp() {
-    redis = RedisFixture.start();
+    redis = startRedis();
+    pubSub = redis.connector().connectPubSub();
     prefix = RedisFixture.uniquePrefix("consumer");
     layout = new KeyLayout(prefix, 2);
     writerConnection = redis.connect();
@@ -45,18 +52,24 @@ class FeedConsumerIntegrationTest {
     epoch = redis.sync().incr(layout.epoch("acct"));
   }
 
+  /** The Redis the tests run against; {@link FeedConsumerOnClusterIntegrationTest} runs them on a cluster. */
+  RedisFixture startRedis() {
+    return RedisFixture.start();
+  }
+
   @AfterEach
   void tearDown() {
-    connections.forEach(StatefulRedisConnection::close);
+    connections.forEach(RedisConnection::close);
     writerConnection.close();
+    pubSub.close();
     redis.deleteKeys(prefix);
     redis.close();
   }
 
   private FeedConsumer.Builder consumer(String name) {
-    StatefulRedisConnection<String, String> c = redis.connect();
+    RedisConnection c = redis.connect();
     connections.add(c);
-    return FeedConsumer.builder(c, layout).group("api").consumer(name);
+    return FeedConsumer.builder(c, layout).wakeUps(pubSub).group("api").consumer(name);
   }
 
   /** Writes one event per uid through the real write path; a repeated uid repeats the event id. */
@@ -83,6 +96,35 @@ class FeedConsumerIntegrationTest {
     got.forEach(c::ack);
     assertTrue(c.poll(Duration.ofMillis(100)).isEmpty());
     assertEquals(0, redis.sync().xpending(layout.streamOf("acct"), "api").getCount());
+  }
+
+  @Test
+  void readsEveryPartitionAndHearsWakeUps() throws Exception {
+    FeedConsumer c = consumer("api-1").build();
+    String other = "acct-b";
+    while (layout.partition(other) == layout.partition("acct")) {
+      other = other + "b";
+    }
+    long otherEpoch = redis.sync().incr(layout.epoch(other));
+    try (var listening = redis.connector().connectPubSub();
+         StreamWakeups wakeups = StreamWakeups.subscribe(listening, layout.wakeChannels())) {
+      publish(1);
+      WriteBatch b = new WriteBatch(layout, other, otherEpoch);
+      b.event(new ChangeEvent(EventIds.of("message.created", other, "INBOX", 1, 9), "message.created", other,
+          System.currentTimeMillis(), new EventPosition("INBOX", 1, 9, -1), otherEpoch,
+          Json.MAPPER.createObjectNode().put("uid", 9)));
+      writer.write(b).get();
+      // Each write announces itself on its partition's channel, heard from any node of a cluster.
+      Await.until("both writes' wake-ups heard", Duration.ofSeconds(5), () -> wakeups.count() >= 2);
+    }
+    List<FeedEntry> got = new ArrayList<>();
+    Await.until("entries of both partitions", Duration.ofSeconds(5), () -> {
+      got.addAll(c.poll(Duration.ofMillis(500)));
+      return got.size() >= 2;
+    });
+    assertEquals(java.util.Set.of(1L, 9L), java.util.Set.copyOf(uids(got)));
+    assertEquals(2, got.stream().map(FeedEntry::stream).distinct().count(), "two partition streams");
+    c.close();
   }
 
   @Test

@@ -14,7 +14,7 @@ import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.publish.StaleEpochException;
 import io.imapsync.publish.WriteBatch;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.redis.RedisConnection;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class FencedWritePathIntegrationTest {
   private RedisFixture redis;
-  private StatefulRedisConnection<String, String> connection;
+  private RedisConnection connection;
   private String prefix;
   private KeyLayout layout;
 

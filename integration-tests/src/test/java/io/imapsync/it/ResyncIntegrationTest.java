@@ -46,13 +46,18 @@ import org.junit.jupiter.api.Test;
 class ResyncIntegrationTest {
   private static final Path JAR = Path.of("..", "sync-daemon", "target", "imap-sync.jar");
 
+  /** The Redis of the run; {@link ResyncOnClusterIntegrationTest} uses a Redis Cluster. */
+  RedisFixture startRedis() {
+    return RedisFixture.start();
+  }
+
   @Test
   void recheckRepairsAMirrorThatLostAMessageAndAFlagChange() throws Exception {
     GreenMail gm = new GreenMail(new ServerSetup(LocalRedis.freePort(), "127.0.0.1", "imap"));
     gm.start();
     String prefix = RedisFixture.uniquePrefix("resync");
     KeyLayout layout = new KeyLayout(prefix, 16);
-    try (RedisFixture redis = RedisFixture.start(); SharedResources resources = SharedResources.create(2, 1)) {
+    try (RedisFixture redis = startRedis(); SharedResources resources = SharedResources.create(2, 1)) {
       GreenMailUser user = gm.setUser("sup@example.test", "sup", "sup-pw");
       for (int i = 1; i <= 3; i++) {
         deliver(user, "m" + i + "@example.test");

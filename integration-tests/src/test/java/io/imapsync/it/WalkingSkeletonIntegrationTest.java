@@ -20,11 +20,11 @@ import io.imapsync.it.support.RedisFixture;
 import io.imapsync.it.support.Schemas;
 import io.imapsync.model.Json;
 import io.imapsync.publish.KeyLayout;
+import io.imapsync.redis.RedisConnection;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
-import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
@@ -105,7 +105,7 @@ class WalkingSkeletonIntegrationTest {
 
   @Test
   void deliveredMessageBecomesEventAndConversationAndReplyJoinsIt() throws Exception {
-    try (StatefulRedisConnection<String, String> tailConnection = redis.connect();
+    try (RedisConnection tailConnection = redis.connect();
          SyncDaemon daemon = startDaemon()) {
       StreamTail tail = new StreamTail(tailConnection, layout, true);
       List<FeedEntry> seen = new ArrayList<>();
@@ -180,7 +180,7 @@ class WalkingSkeletonIntegrationTest {
 
   @Test
   void restartedDaemonResumesFromCheckpointWithoutDuplicates() throws Exception {
-    try (StatefulRedisConnection<String, String> tailConnection = redis.connect()) {
+    try (RedisConnection tailConnection = redis.connect()) {
       StreamTail tail = new StreamTail(tailConnection, layout, true);
       List<FeedEntry> seen = new ArrayList<>();
       try (SyncDaemon first = startDaemon()) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.imapsync.imap.session.Security;
 import io.imapsync.model.Json;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +20,10 @@ import java.util.TreeSet;
 public final class AccountRegistry {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final KeyLayout layout;
 
-  public AccountRegistry(RedisCommands<String, String> redis, KeyLayout layout) {
+  public AccountRegistry(RedisClusterCommands<String, String> redis, KeyLayout layout) {
     this.redis = redis;
     this.layout = layout;
   }

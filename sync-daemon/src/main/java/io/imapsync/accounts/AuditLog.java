@@ -2,7 +2,7 @@ package io.imapsync.accounts;
 
 import io.imapsync.publish.KeyLayout;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,10 +14,10 @@ public final class AuditLog {
   /** Most recent entries kept. */
   public static final long MAX_ENTRIES = 100_000;
 
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final KeyLayout layout;
 
-  public AuditLog(RedisCommands<String, String> redis, KeyLayout layout) {
+  public AuditLog(RedisClusterCommands<String, String> redis, KeyLayout layout) {
     this.redis = redis;
     this.layout = layout;
   }

@@ -16,7 +16,6 @@ import io.imapsync.sync.AccountSync;
 import io.imapsync.sync.HostPolicy;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
-import io.lettuce.core.RedisClient;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -125,7 +124,7 @@ public final class IdleFleetBenchmark {
         double idleCpuPercent = 100.0 * idleCpuNanos / (System.nanoTime() - wallBefore);
 
         // Push latency: deliveries at `rate` into random mailboxes, read back from the feed.
-        RedisClient client = daemon.redisClient();
+        var client = daemon.redisConnector();
         List<Long> latencies = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         int planned = (int) Math.round(rate * measure.toSeconds());

@@ -13,7 +13,6 @@ import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.AccountSync;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -83,7 +82,7 @@ public final class InitialSyncBenchmark {
           Security.PLAIN_INSECURE);
       try (SharedResources resources = SharedResources.create();
            SyncDaemon daemon = new SyncDaemon(resources, url, layout, SyncListener.NONE, Duration.ofMinutes(4));
-           StatefulRedisConnection<String, String> redis = daemon.redisClient().connect()) {
+           io.imapsync.redis.RedisConnection redis = daemon.redisConnector().connect()) {
         // The first sync of a fresh JVM pays for JIT compilation (C2 threads took 40% of the CPU of a
         // 20,000-message run); a daemon runs for weeks. Both figures are reported: cold, then the
         // same mailbox again as another account, warm.
@@ -114,7 +113,7 @@ public final class InitialSyncBenchmark {
         r.path("cpu_seconds").asDouble(), r.path("cpu_micros_per_message").asDouble());
   }
 
-  private ObjectNode syncOnce(SyncDaemon daemon, StatefulRedisConnection<String, String> redis, KeyLayout layout,
+  private ObjectNode syncOnce(SyncDaemon daemon, io.imapsync.redis.RedisConnection redis, KeyLayout layout,
       ImapEndpoint endpoint, JsonNode ready, String accountId, long bytes) throws Exception {
     long cpuBefore = cpuNanos();
     long started = System.nanoTime();
@@ -142,7 +141,7 @@ public final class InitialSyncBenchmark {
     return r;
   }
 
-  private static long streamLength(StatefulRedisConnection<String, String> redis, KeyLayout layout) {
+  private static long streamLength(io.imapsync.redis.RedisConnection redis, KeyLayout layout) {
     long n = 0;
     for (int p = 0; p < layout.partitions(); p++) {
       n += redis.sync().xlen(layout.stream(p));

@@ -12,8 +12,9 @@ import io.imapsync.demo.LocalRedis;
 import io.imapsync.imap.session.Security;
 import io.imapsync.model.Json;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.consumer.StreamWakeups;
+import io.imapsync.redis.RedisConnection;
+import io.imapsync.redis.RedisConnector;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -178,15 +179,15 @@ public final class ShardedFleetBenchmark {
       List<Long> latencies = new ArrayList<>();
       Map<String, Integer> seen = new HashMap<>();
       int planned = (int) Math.round(rate * measure.toSeconds());
-      RedisClient client = RedisClient.create(url);
-      try (StatefulRedisConnection<String, String> c = client.connect()) {
-        StreamTail tail = new StreamTail(c, layout, false);
+      try (RedisConnector client = RedisConnector.create(url);
+           RedisConnection c = client.connect();
+           var pubSub = client.connectPubSub();
+           StreamWakeups wakeups = StreamWakeups.subscribe(pubSub, layout.wakeChannels())) {
+        StreamTail tail = new StreamTail(c, layout, false, wakeups);
         Thread sender = pace(sims, planned);
         IdleFleetBenchmark.collectStamped(tail, planned,
             System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30), latencies, seen);
         sender.join();
-      } finally {
-        client.shutdown();
       }
       latencies.sort(null);
       long twice = seen.values().stream().filter(v -> v > 1).count();
@@ -224,8 +225,8 @@ public final class ShardedFleetBenchmark {
   }
 
   private void register(String url, KeyLayout layout, SecretBox box, List<LoadSimProcess> sims) {
-    RedisClient client = RedisClient.create(url);
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
+    try (RedisConnector client = RedisConnector.create(url);
+         RedisConnection c = client.connect()) {
       AccountRegistry registry = new AccountRegistry(c.sync(), layout);
       long now = System.currentTimeMillis();
       for (int i = 1; i <= mailboxes; i++) {
@@ -235,8 +236,6 @@ public final class ShardedFleetBenchmark {
         registry.put(new AccountRecord(user, host, sim.port(), Security.PLAIN_INSECURE, user, AuthKind.PASSWORD,
             box.seal(user, "pw"), List.of("INBOX"), 1, 0, 10, List.of(), null, false, now, now));
       }
-    } finally {
-      client.shutdown();
     }
   }
 

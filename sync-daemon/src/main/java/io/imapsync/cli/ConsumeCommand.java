@@ -1,6 +1,7 @@
 package io.imapsync.cli;
 
 import io.imapsync.consumer.FeedConsumer;
+import io.imapsync.redis.RedisConnection;
 import io.imapsync.consumer.FeedEntry;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -36,16 +37,20 @@ final class ConsumeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
-    return redis.withConnection((c, layout) -> {
+    return redis.withClient((client, layout) -> {
       long handled = 0;
-      FeedConsumer feed = FeedConsumer.builder(c, layout)
-          .group(group).consumer(consumer).startFromBeginning(fromStart).build();
-      while (running.get() && (max == 0 || handled < max)) {
-        for (FeedEntry e : feed.poll(Duration.ofSeconds(1))) {
-          System.out.println(e.event().toString()); // the application's handler goes here
-          System.out.flush();
-          feed.ack(e);
-          handled++;
+      // On a Redis Cluster each partition is read on its own; the wake-up channels say when.
+      try (RedisConnection c = client.connect();
+           var pubSub = client.isCluster() ? client.connectPubSub() : null;
+           FeedConsumer feed = FeedConsumer.builder(c, layout).wakeUps(pubSub)
+               .group(group).consumer(consumer).startFromBeginning(fromStart).build()) {
+        while (running.get() && (max == 0 || handled < max)) {
+          for (FeedEntry e : feed.poll(Duration.ofSeconds(1))) {
+            System.out.println(e.event().toString()); // the application's handler goes here
+            System.out.flush();
+            feed.ack(e);
+            handled++;
+          }
         }
       }
       return 0;

@@ -15,8 +15,8 @@ import io.imapsync.ops.CoordinatorApi;
 import io.imapsync.ownership.RegistryAccountSource;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.runtime.SharedResources;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.redis.RedisConnection;
+import io.imapsync.redis.RedisConnector;
 import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--id", description = "This coordinator's id (else IMAP_SYNC_COORDINATOR_ID, else the host name).")
   String id;
 
-  @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
+  @Option(names = "--redis-url", description = RedisUrls.OPTION_HELP)
   String redisUrl;
 
   @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX, description = "Redis key prefix (default: ${DEFAULT-VALUE}).")
@@ -98,7 +98,13 @@ final class CoordinatorCommand implements Callable<Integer> {
       return 2;
     }
     KeyLayout layout = new KeyLayout(prefix, partitions);
-    RedisClient client = RedisClient.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
+    RedisConnector client;
+    try {
+      client = RedisConnector.create(redisUrl != null ? redisUrl : RedisUrls.fromEnvironment());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -110,9 +116,9 @@ final class CoordinatorCommand implements Callable<Integer> {
       }
     }));
     try (SharedResources resources = SharedResources.create(1, 2);
-         StatefulRedisConnection<String, String> work = client.connect();
-         StatefulRedisConnection<String, String> api = client.connect();
-         Coordinator coordinator = new Coordinator(work, new ClusterKeys(prefix),
+         RedisConnection work = client.connect();
+         RedisConnection api = client.connect();
+         Coordinator coordinator = new Coordinator(work.stateful(), work.sync(), new ClusterKeys(prefix),
              new RegistryAccountSource(new AccountRegistry(work.sync(), layout)), options)) {
       resources.metrics().bindProcessMeters();
       var registry = resources.metrics().registry();
@@ -142,7 +148,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   }
 
   /** Live while the process runs; ready while it can reach Redis (leader or standby alike). */
-  private record CoordinatorHealth(Coordinator coordinator, StatefulRedisConnection<String, String> redis)
+  private record CoordinatorHealth(Coordinator coordinator, RedisConnection redis)
       implements Health {
     @Override
     public CompletableFuture<HealthReport> live() {

@@ -2,7 +2,7 @@ package io.imapsync.cli;
 
 import io.imapsync.accounts.AuditLog;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +33,7 @@ final class ResyncCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     KeyLayout.checkAccountId(account);
     return redis.withConnection((c, layout) -> {
-      RedisCommands<String, String> r = c.sync();
+      RedisClusterCommands<String, String> r = c.sync();
       AuditLog audit = new AuditLog(r, layout);
       String who = AuditLog.currentOperator();
       String id = UUID.randomUUID().toString().substring(0, 12);

@@ -31,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
       + " daemon runs the accounts registered in Redis (syncctl account ...), following changes live.")
   Path accounts;
 
-  @Option(names = "--redis-url", description = "Redis URL (default: REDIS_URL, else " + RedisUrls.DEFAULT + ").")
+  @Option(names = "--redis-url", description = RedisUrls.OPTION_HELP)
   String redisUrl;
 
   @Option(names = "--key-prefix", defaultValue = KeyLayout.DEFAULT_PREFIX, description = "Redis key prefix (default: ${DEFAULT-VALUE}).")
@@ -175,7 +175,7 @@ final class RunCommand implements Callable<Integer> {
           NodeMembership membership = null;
           if (nodeId != null) {
             try {
-              membership = new NodeMembership(daemon.redisClient(), prefix, nodeId, nodeWeight, leaseTtl, daemon::stopAll);
+              membership = new NodeMembership(daemon.redisConnector(), prefix, nodeId, nodeWeight, leaseTtl, daemon::stopAll);
               membership.join(leaseTtl.plusSeconds(5));
             } catch (IllegalArgumentException | IllegalStateException e) {
               System.err.println("error: " + e.getMessage());

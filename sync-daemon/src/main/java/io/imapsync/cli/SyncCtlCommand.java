@@ -2,6 +2,7 @@ package io.imapsync.cli;
 
 import io.imapsync.consumer.FeedEntry;
 import io.imapsync.consumer.StreamTail;
+import io.imapsync.consumer.StreamWakeups;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,13 +44,19 @@ public final class SyncCtlCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return redis.withConnection((c, layout) -> {
-        StreamTail tail = new StreamTail(c, layout, fromStart);
-        while (!Thread.currentThread().isInterrupted()) {
-          for (FeedEntry e : tail.poll(Duration.ofSeconds(1))) {
-            if (account == null || account.equals(e.accountId())) {
-              System.out.println(e.event().toString());
-              System.out.flush();
+      return redis.withClient((client, layout) -> {
+        // On a Redis Cluster each partition is read on its own; the wake-up channels say when.
+        try (var c = client.connect();
+             var pubSub = client.isCluster() ? client.connectPubSub() : null;
+             StreamWakeups wakeups = pubSub == null ? StreamWakeups.none()
+                 : StreamWakeups.subscribe(pubSub, layout.wakeChannels())) {
+          StreamTail tail = new StreamTail(c, layout, fromStart, wakeups);
+          while (!Thread.currentThread().isInterrupted()) {
+            for (FeedEntry e : tail.poll(Duration.ofSeconds(1))) {
+              if (account == null || account.equals(e.accountId())) {
+                System.out.println(e.event().toString());
+                System.out.flush();
+              }
             }
           }
         }

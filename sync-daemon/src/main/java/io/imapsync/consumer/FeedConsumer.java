@@ -9,8 +9,11 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import io.imapsync.redis.RedisConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,9 @@ import java.util.Objects;
  * is delivered again until it is {@link #ack acknowledged}.
  *
  * <p>Blocking (it waits in XREADGROUP): run it on a thread of your own, with a connection of its own.
+ * On a Redis Cluster (build it from a {@link StatefulRedisClusterConnection}), also give it a pub/sub
+ * connection with {@link Builder#wakeUps}: each partition is read on its own there, and the wake-up
+ * channels say when to read again (without them it polls every 50 ms).
  *
  * <pre>{@code
  * FeedConsumer feed = FeedConsumer.builder(connection, KeyLayout.defaults())
@@ -38,14 +44,16 @@ import java.util.Objects;
  * }
  * }</pre>
  */
-public final class FeedConsumer {
+public final class FeedConsumer implements AutoCloseable {
   /** Entries idle this long in another consumer's pending list are taken over. */
   public static final Duration DEFAULT_CLAIM_AFTER = Duration.ofSeconds(60);
   public static final int DEFAULT_BATCH = 200;
   /** How many recent event ids are remembered to drop repeats. */
   public static final int DEFAULT_DEDUPE_WINDOW = 100_000;
 
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
+  private final StreamReads reads;
+  private final StreamWakeups wakeups;
   private final List<String> streams;
   private final String group;
   private final Consumer<String> consumer;
@@ -64,9 +72,14 @@ public final class FeedConsumer {
     this.batch = b.batch;
     this.recent = new RecentIds(b.dedupeWindow);
     this.streams = new ArrayList<>();
+    List<String> channels = new ArrayList<>();
     for (int p : b.partitions == null ? allPartitions(b.layout) : b.partitions) {
       streams.add(b.layout.stream(p));
+      channels.add(b.layout.wakeChannel(p));
     }
+    this.wakeups = b.wakeUps == null || !b.connection.isCluster() ? StreamWakeups.none()
+        : StreamWakeups.subscribe(b.wakeUps, channels);
+    this.reads = new StreamReads(b.connection, wakeups, null);
     for (String s : streams) {
       try {
         redis.xgroupCreate(XReadArgs.StreamOffset.from(s, b.startFromBeginning ? "0-0" : "$"), group,
@@ -79,6 +92,15 @@ public final class FeedConsumer {
   }
 
   public static Builder builder(StatefulRedisConnection<String, String> connection, KeyLayout layout) {
+    return new Builder(RedisConnection.of(connection), layout);
+  }
+
+  /** For a Redis Cluster; add {@link Builder#wakeUps} for prompt delivery. */
+  public static Builder builder(StatefulRedisClusterConnection<String, String> connection, KeyLayout layout) {
+    return new Builder(RedisConnection.of(connection), layout);
+  }
+
+  public static Builder builder(RedisConnection connection, KeyLayout layout) {
     return new Builder(connection, layout);
   }
 
@@ -113,15 +135,7 @@ public final class FeedConsumer {
   }
 
   private List<StreamMessage<String, String>> readGroup(String from, Duration block) {
-    @SuppressWarnings("unchecked")
-    XReadArgs.StreamOffset<String>[] offsets = streams.stream()
-        .map(s -> XReadArgs.StreamOffset.from(s, from)).toArray(XReadArgs.StreamOffset[]::new);
-    XReadArgs args = XReadArgs.Builder.count(batch);
-    if (block != null) {
-      args.block(block.toMillis());
-    }
-    List<StreamMessage<String, String>> r = redis.xreadgroup(consumer, args, offsets);
-    return r == null ? List.of() : r;
+    return reads.readGroup(consumer, streams, from, batch, block);
   }
 
   private List<FeedEntry> accept(List<StreamMessage<String, String>> messages, List<FeedEntry> out) {
@@ -155,6 +169,12 @@ public final class FeedConsumer {
     return group;
   }
 
+  /** Stops listening for wake-ups; the connections are the caller's and stay open. */
+  @Override
+  public void close() {
+    wakeups.close();
+  }
+
   private static List<Integer> allPartitions(KeyLayout layout) {
     List<Integer> all = new ArrayList<>();
     for (int p = 0; p < layout.partitions(); p++) {
@@ -165,8 +185,9 @@ public final class FeedConsumer {
 
   /** Builder; group and consumer name are required. */
   public static final class Builder {
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisConnection connection;
     private final KeyLayout layout;
+    private StatefulRedisPubSubConnection<String, String> wakeUps;
     private String group;
     private String consumer;
     private List<Integer> partitions;
@@ -175,7 +196,7 @@ public final class FeedConsumer {
     private int batch = DEFAULT_BATCH;
     private int dedupeWindow = DEFAULT_DEDUPE_WINDOW;
 
-    private Builder(StatefulRedisConnection<String, String> connection, KeyLayout layout) {
+    private Builder(RedisConnection connection, KeyLayout layout) {
       this.connection = Objects.requireNonNull(connection, "connection");
       this.layout = Objects.requireNonNull(layout, "layout");
     }
@@ -188,6 +209,16 @@ public final class FeedConsumer {
     /** This process's name in the group; must be stable across restarts to resume its own pending entries. */
     public Builder consumer(String consumer) {
       this.consumer = consumer;
+      return this;
+    }
+
+    /**
+     * A pub/sub connection (of the same client) on which to hear the partitions' wake-up channels:
+     * on a Redis Cluster a new entry is then read at once instead of at the next poll. Ignored on
+     * a single Redis, where the read itself blocks. The consumer subscribes and, on close, unsubscribes.
+     */
+    public Builder wakeUps(StatefulRedisPubSubConnection<String, String> pubSub) {
+      this.wakeUps = pubSub;
       return this;
     }
 

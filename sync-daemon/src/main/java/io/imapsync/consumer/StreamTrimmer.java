@@ -2,7 +2,7 @@ package io.imapsync.consumer;
 
 import io.imapsync.publish.KeyLayout;
 import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Duration;
 import java.util.List;
@@ -18,11 +18,11 @@ public final class StreamTrimmer {
   /** Entries younger than this stay even when every group has acknowledged them (for new groups, replays). */
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
 
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final KeyLayout layout;
   private final Duration retention;
 
-  public StreamTrimmer(RedisCommands<String, String> redis, KeyLayout layout, Duration retention) {
+  public StreamTrimmer(RedisClusterCommands<String, String> redis, KeyLayout layout, Duration retention) {
     this.redis = redis;
     this.layout = layout;
     this.retention = retention;
@@ -33,6 +33,10 @@ public final class StreamTrimmer {
     Map<String, Long> removed = new TreeMap<>();
     for (int p = 0; p < layout.partitions(); p++) {
       String stream = layout.stream(p);
+      if (redis.exists(stream) == 0) {
+        removed.put(stream, 0L); // no event in this partition yet (XINFO would say "no such key")
+        continue;
+      }
       String minId = safeMinId(stream, nowMillis);
       long n = redis.xtrim(stream, new XTrimArgs().minId(minId).exactTrimming());
       removed.put(stream, n);

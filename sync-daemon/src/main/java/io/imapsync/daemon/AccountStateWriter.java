@@ -4,7 +4,7 @@ import io.imapsync.model.ChangeEvent;
 import io.imapsync.publish.KeyLayout;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,11 +16,11 @@ import java.util.Map;
  * and when the account last published a change. Fire and forget: state is advisory.
  */
 public final class AccountStateWriter implements SyncListener {
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final KeyLayout layout;
   private final SyncListener next;
 
-  public AccountStateWriter(RedisAsyncCommands<String, String> redis, KeyLayout layout, SyncListener next) {
+  public AccountStateWriter(RedisClusterAsyncCommands<String, String> redis, KeyLayout layout, SyncListener next) {
     this.redis = redis;
     this.layout = layout;
     this.next = next;

@@ -6,7 +6,6 @@ import io.imapsync.accounts.SecretBox;
 import io.imapsync.ownership.AccountGate;
 import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.sync.AccountConfig;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -39,7 +38,7 @@ public final class RegistryFollower implements AutoCloseable {
   private final SyncDaemon daemon;
   private final SecretBox secrets;
   private final AccountGate gate;
-  private final StatefulRedisConnection<String, String> connection;
+  private final io.imapsync.redis.RedisConnection connection;
   private final AccountRegistry registry;
   private final ScheduledExecutorService thread;
   private final Map<String, Long> running = new java.util.concurrent.ConcurrentHashMap<>(); // id -> updated_at it runs with
@@ -63,7 +62,7 @@ public final class RegistryFollower implements AutoCloseable {
     this.daemon = daemon;
     this.secrets = secrets;
     this.gate = gate;
-    this.connection = daemon.redisClient().connect();
+    this.connection = daemon.redisConnector().connect();
     this.registry = new AccountRegistry(connection.sync(), daemon.layout());
     this.thread = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("imap-sync-registry").daemon().factory());

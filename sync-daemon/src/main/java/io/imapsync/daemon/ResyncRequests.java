@@ -5,10 +5,10 @@ import io.imapsync.sync.AccountSync;
 import io.imapsync.sync.MailboxWatcher;
 import io.imapsync.model.ChangeEvent;
 import io.imapsync.sync.ResyncReport;
+import io.imapsync.consumer.StreamReads;
+import io.imapsync.redis.RedisConnection;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,21 +32,25 @@ public final class ResyncRequests implements AutoCloseable {
 
   private final SyncDaemon daemon;
   private final KeyLayout layout;
-  private final StatefulRedisConnection<String, String> reader;
-  private final StatefulRedisConnection<String, String> writer;
+  /** On a Redis Cluster the control streams are polled (a request waits at most this long). */
+  static final Duration CLUSTER_POLL = Duration.ofMillis(250);
+
+  private final RedisConnection reader;
+  private final RedisConnection writer;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
   public ResyncRequests(SyncDaemon daemon) {
     this.daemon = daemon;
     this.layout = daemon.layout();
-    this.reader = daemon.redisClient().connect();
-    this.writer = daemon.redisClient().connect();
+    this.reader = daemon.redisConnector().connect();
+    this.writer = daemon.redisConnector().connect();
     this.thread = Thread.ofPlatform().name("imap-sync-control").daemon().start(this::loop);
   }
 
   private void loop() {
-    RedisCommands<String, String> r = reader.sync();
+    RedisClusterCommands<String, String> r = reader.sync();
+    StreamReads reads = new StreamReads(reader, null, CLUSTER_POLL);
     Map<String, String> offsets = new LinkedHashMap<>();
     for (int p = 0; p < layout.partitions(); p++) {
       String key = layout.control(p);
@@ -56,11 +60,7 @@ public final class ResyncRequests implements AutoCloseable {
     }
     while (running.get()) {
       try {
-        @SuppressWarnings("unchecked")
-        XReadArgs.StreamOffset<String>[] streams = offsets.entrySet().stream()
-            .map(e -> XReadArgs.StreamOffset.from(e.getKey(), e.getValue())).toArray(XReadArgs.StreamOffset[]::new);
-        List<StreamMessage<String, String>> msgs = r.xread(XReadArgs.Builder.block(500).count(100), streams);
-        for (StreamMessage<String, String> m : msgs == null ? List.<StreamMessage<String, String>>of() : msgs) {
+        for (StreamMessage<String, String> m : reads.read(offsets, 100, Duration.ofMillis(500))) {
           offsets.put(m.getStream(), m.getId());
           handle(m.getBody());
         }
@@ -89,7 +89,7 @@ public final class ResyncRequests implements AutoCloseable {
     List<String> targets = mailbox.isEmpty() ? owner.folders()
         : owner.folders().contains(mailbox) ? List.of(mailbox) : List.of();
     String status = layout.resyncStatus(account, id);
-    RedisCommands<String, String> w = writer.sync();
+    RedisClusterCommands<String, String> w = writer.sync();
     if (targets.isEmpty()) {
       w.hset(status, Map.of("status", "failed", "error", "folder " + mailbox + " is not watched for " + account
           + " (watched: " + owner.folders() + ")", "finished_at", Long.toString(System.currentTimeMillis())));

@@ -14,9 +14,8 @@ import io.imapsync.sync.HostPolicy;
 import io.imapsync.sync.AccountSync;
 import io.imapsync.publish.SerialQueue;
 import io.imapsync.sync.SyncListener;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.redis.RedisConnection;
+import io.imapsync.redis.RedisConnector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +35,14 @@ public final class SyncDaemon implements AutoCloseable {
 
   private final SharedResources resources;
   private final KeyLayout layout;
-  private final RedisClient redisClient;
-  private final StatefulRedisConnection<String, String> redis;
+  private final RedisConnector redisConnector;
+  private final RedisConnection redis;
   private final FeedWriter writer;
   private final SyncListener listener;
   private final AccountStateWriter stateWriter;
   private final Duration idleRenewal;
   private final List<AccountSync> accounts = new ArrayList<>();
-  private StatefulRedisConnection<String, String> maintenanceConnection;
+  private RedisConnection maintenanceConnection;
   private ResyncRequests resyncRequests;
   private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
   private IdleRenewals idleRenewals;
@@ -58,13 +57,14 @@ public final class SyncDaemon implements AutoCloseable {
     this.layout = layout;
     this.listener = listener;
     this.idleRenewal = idleRenewal;
-    this.redisClient = RedisClient.create(resources.lettuceResources(), RedisURI.create(redisUrl));
-    this.redis = redisClient.connect();
+    this.redisConnector = RedisConnector.create(resources.lettuceResources(), redisUrl);
+    this.redis = redisConnector.connect();
     this.writer = new FeedWriter(redis.async(), resources.metrics().writes());
     this.stateWriter = new AccountStateWriter(redis.async(), layout, listener);
     writer.preload().orTimeout(10, TimeUnit.SECONDS).join();
     this.census = new SessionCensus(resources.metrics().registry(), this::accounts);
-    log.info("connected to Redis at {}", RedisUrls.redact(redisUrl));
+    log.info("connected to {} at {}", redisConnector.isCluster() ? "Redis Cluster" : "Redis",
+        RedisUrls.redact(redisUrl));
   }
 
   /**
@@ -75,7 +75,7 @@ public final class SyncDaemon implements AutoCloseable {
     if (maintenance != null) {
       return;
     }
-    maintenanceConnection = redisClient.connect();
+    maintenanceConnection = redisConnector.connect();
     StreamTrimmer trimmer = new StreamTrimmer(maintenanceConnection.sync(), layout, retention);
     maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("imap-sync-maintenance").daemon().factory());
@@ -195,8 +195,9 @@ public final class SyncDaemon implements AutoCloseable {
         .thenApply(pong -> null);
   }
 
-  public RedisClient redisClient() {
-    return redisClient;
+  /** Opens further connections to the daemon's Redis (single server or cluster). */
+  public RedisConnector redisConnector() {
+    return redisConnector;
   }
 
   public synchronized List<AccountSync> accounts() {
@@ -225,6 +226,6 @@ public final class SyncDaemon implements AutoCloseable {
       maintenanceConnection.close();
     }
     redis.close();
-    redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 }

@@ -17,9 +17,8 @@ import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.SyncListener;
 import io.imapsync.sync.WatcherState;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.imapsync.redis.RedisConnection;
+import io.imapsync.redis.RedisConnector;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
@@ -129,9 +128,9 @@ public final class Demo {
 
   private int deliverAndShow(KeyLayout layout, String redisUrl, SharedResources resources,
       Map<String, GreenMailUser> users) throws Exception {
-    RedisClient client = RedisClient.create(resources.lettuceResources(), RedisURI.create(redisUrl));
-    try (StatefulRedisConnection<String, String> tailConn = client.connect();
-         StatefulRedisConnection<String, String> readConn = client.connect()) {
+    try (RedisConnector client = RedisConnector.create(resources.lettuceResources(), redisUrl);
+         RedisConnection tailConn = client.connect();
+         RedisConnection readConn = client.connect()) {
       StreamTail tail = new StreamTail(tailConn, layout, false);
       AtomicBoolean reading = new AtomicBoolean(true);
       CountDownLatch readerDone = new CountDownLatch(1);
@@ -190,12 +189,10 @@ public final class Demo {
       }
       printSummary(delivered, expected, conversations, seconds);
       return latencies.size() >= expected ? 0 : 1;
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
-  private void show(FeedEntry e, StatefulRedisConnection<String, String> readConn) {
+  private void show(FeedEntry e, RedisConnection readConn) {
     eventCounts.merge(e.type(), 1, Integer::sum);
     JsonNode p = e.event().path("payload");
     if (ChangeEvent.MESSAGE_CREATED.equals(e.type())) {

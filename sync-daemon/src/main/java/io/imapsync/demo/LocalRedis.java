@@ -26,17 +26,25 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   public static LocalRedis start() {
+    return start(java.util.List.of());
+  }
+
+  /** With more {@code redis.conf} lines (e.g. {@code cluster-enabled yes}). */
+  public static LocalRedis start(java.util.List<String> settings) {
     try {
       Path dir = Files.createTempDirectory("imap-sync-redis");
       int port = freePort();
-      RedisServer server = RedisServer.newRedisServer()
+      var builder = RedisServer.newRedisServer()
           .port(port)
           .bind("127.0.0.1")
           .setting("save \"\"")
           .setting("appendonly no")
           .setting("dir " + dir)
-          .setting("protected-mode yes")
-          .build();
+          .setting("protected-mode yes");
+      for (String line : settings) {
+        builder.setting(line);
+      }
+      RedisServer server = builder.build();
       server.start();
       return new LocalRedis(server, port, dir);
     } catch (IOException e) {

@@ -4,7 +4,7 @@ import io.imapsync.admin.AdminApi;
 import io.imapsync.coordinator.cluster.Coordinator;
 import io.imapsync.coordinator.cluster.OwnerChange;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +28,12 @@ public final class CoordinatorApi implements AdminApi {
   private static final Pattern NODE = Pattern.compile("/v1/nodes/([^/]+)/(drain|undrain|weight)");
   private static final Pattern ACCOUNT = Pattern.compile("/v1/accounts/([^/]+)/(move|unpin|pause|resume)");
 
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final KeyLayout layout;
   private final Coordinator coordinator;
   private final double loadFactor;
 
-  public CoordinatorApi(RedisCommands<String, String> redis, KeyLayout layout, Coordinator coordinator,
+  public CoordinatorApi(RedisClusterCommands<String, String> redis, KeyLayout layout, Coordinator coordinator,
       double loadFactor) {
     this.redis = redis;
     this.layout = layout;

@@ -10,7 +10,7 @@ import io.imapsync.coordinator.cluster.OwnerChange;
 import io.imapsync.coordinator.cluster.PublishedAssignment;
 import io.imapsync.ownership.RegistryAccountSource;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,7 +25,7 @@ public final class FleetControl {
   private final AuditLog audit;
   private final String who;
 
-  public FleetControl(RedisCommands<String, String> redis, KeyLayout layout, String who) {
+  public FleetControl(RedisClusterCommands<String, String> redis, KeyLayout layout, String who) {
     this.fleet = new FleetOps(redis, new ClusterKeys(layout.prefix()));
     this.registry = new AccountRegistry(redis, layout);
     this.audit = new AuditLog(redis, layout);

@@ -6,9 +6,9 @@ import io.imapsync.coordinator.cluster.Lease;
 import io.imapsync.coordinator.cluster.NodeInfo;
 import io.imapsync.coordinator.cluster.NodeReport;
 import io.imapsync.coordinator.cluster.PublishedAssignment;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.imapsync.redis.RedisConnection;
+import io.imapsync.redis.RedisConnector;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -36,8 +36,8 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
   private final String nodeId;
   private final double weight;
   private final ClusterKeys keys;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> redis;
+  private final RedisConnection connection;
+  private final RedisClusterCommands<String, String> redis;
   private final Lease lease;
   private final AccountHolders holders;
   private final Runnable stopEverything;
@@ -57,7 +57,7 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
    * @param stopEverything stops every account at once; called from the watchdog thread when the
    *     lease may have expired (it must not block)
    */
-  public NodeMembership(RedisClient client, String prefix, String nodeId, double weight, Duration leaseTtl,
+  public NodeMembership(RedisConnector client, String prefix, String nodeId, double weight, Duration leaseTtl,
       Runnable stopEverything) {
     if (nodeId == null || !nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new IllegalArgumentException("--node-id must be 1-64 characters of A-Z a-z 0-9 . _ -, got '" + nodeId + "'");
@@ -70,7 +70,7 @@ public final class NodeMembership implements AccountGate, AutoCloseable {
     this.keys = new ClusterKeys(prefix);
     this.connection = client.connect();
     // A Redis call never outlasts a third of the lease: the renewal loop must get its turns.
-    connection.setTimeout(leaseTtl.dividedBy(3));
+    connection.stateful().setTimeout(leaseTtl.dividedBy(3));
     this.redis = connection.sync();
     this.lease = new Lease(redis, keys.lease(nodeId), nodeId + ":" + UUID.randomUUID(), leaseTtl);
     this.holders = new AccountHolders(redis, keys, nodeId, lease);

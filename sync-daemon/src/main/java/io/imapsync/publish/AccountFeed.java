@@ -19,7 +19,7 @@ import io.imapsync.model.EventPosition;
 import io.imapsync.model.Json;
 import io.imapsync.model.MessageDocument;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -45,7 +45,7 @@ public final class AccountFeed {
   private static final TypeReference<List<SubjectEntry>> ENTRIES = new TypeReference<>() {};
 
   private final KeyLayout layout;
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final FeedWriter writer;
   private final String accountId;
   private final ConversationAssembler assembler;
@@ -53,18 +53,18 @@ public final class AccountFeed {
   private final java.util.concurrent.Executor cpu;
   private final Placements placements;
 
-  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+  public AccountFeed(KeyLayout layout, RedisClusterAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId) {
     this(layout, redis, writer, accountId, ConversationOptions.defaults());
   }
 
-  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+  public AccountFeed(KeyLayout layout, RedisClusterAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId, ConversationOptions options) {
     this(layout, redis, writer, accountId, options, new SerialQueue());
   }
 
   /** @param queue the account's write queue, shared with its {@link FolderChanges} */
-  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+  public AccountFeed(KeyLayout layout, RedisClusterAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId, ConversationOptions options, SerialQueue queue) {
     this(layout, redis, writer, accountId, options, queue, Runnable::run);
   }
@@ -74,7 +74,7 @@ public final class AccountFeed {
    *     the event loop that also carries the account's IMAP and Redis traffic. Initial sync of one
    *     account spent 70 % of its event loop's time here (JFR), the loop being its bottleneck.
    */
-  public AccountFeed(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer,
+  public AccountFeed(KeyLayout layout, RedisClusterAsyncCommands<String, String> redis, FeedWriter writer,
       String accountId, ConversationOptions options, SerialQueue queue, java.util.concurrent.Executor cpu) {
     this.cpu = cpu;
     this.queue = queue;

@@ -7,7 +7,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,15 +22,15 @@ import java.util.concurrent.CompletionException;
 public final class FeedWriter {
   private static final String SCRIPT = load("write-batch.lua");
 
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final RedisWriteMeters meters;
   private volatile String sha;
 
-  public FeedWriter(RedisAsyncCommands<String, String> redis) {
+  public FeedWriter(RedisClusterAsyncCommands<String, String> redis) {
     this(redis, RedisWriteMeters.NONE);
   }
 
-  public FeedWriter(RedisAsyncCommands<String, String> redis, RedisWriteMeters meters) {
+  public FeedWriter(RedisClusterAsyncCommands<String, String> redis, RedisWriteMeters meters) {
     this.redis = redis;
     this.meters = meters;
   }

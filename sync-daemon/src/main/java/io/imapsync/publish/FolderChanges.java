@@ -9,7 +9,7 @@ import io.imapsync.model.Json;
 import io.imapsync.model.MessageDocument;
 import io.imapsync.model.MessageLocation;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,19 +26,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class FolderChanges {
   private final KeyLayout layout;
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final FeedWriter writer;
   private final String accountId;
   private final SerialQueue queue;
   private final Placements placements;
   private volatile Runnable onGone = () -> { };
 
-  public FolderChanges(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer, String accountId) {
+  public FolderChanges(KeyLayout layout, RedisClusterAsyncCommands<String, String> redis, FeedWriter writer, String accountId) {
     this(layout, redis, writer, accountId, new SerialQueue());
   }
 
   /** @param queue the account's write queue, shared with its {@link AccountFeed} */
-  public FolderChanges(KeyLayout layout, RedisAsyncCommands<String, String> redis, FeedWriter writer, String accountId,
+  public FolderChanges(KeyLayout layout, RedisClusterAsyncCommands<String, String> redis, FeedWriter writer, String accountId,
       SerialQueue queue) {
     this.queue = queue;
     this.placements = new Placements(layout, accountId);

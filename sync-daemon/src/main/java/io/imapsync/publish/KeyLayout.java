@@ -80,6 +80,15 @@ public final class KeyLayout {
   }
 
   /** The owner epoch (fencing token) of an account: an integer, incremented on every handoff. */
+  /** The wake channels of every partition. */
+  public java.util.List<String> wakeChannels() {
+    java.util.List<String> all = new java.util.ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      all.add(wakeChannel(p));
+    }
+    return all;
+  }
+
   public String epoch(String accountId) {
     return account(accountId) + "epoch";
   }

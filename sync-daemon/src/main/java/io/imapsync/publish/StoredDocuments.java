@@ -1,7 +1,7 @@
 package io.imapsync.publish;
 
 import io.imapsync.model.Json;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.function.Function;
 final class StoredDocuments {
   private StoredDocuments() {}
 
-  static <T> CompletableFuture<Map<String, T>> read(RedisAsyncCommands<String, String> redis, List<String> ids,
+  static <T> CompletableFuture<Map<String, T>> read(RedisClusterAsyncCommands<String, String> redis, List<String> ids,
       Function<String, String> key, Class<T> type) {
     List<String> unique = ids.stream().distinct().toList();
     if (unique.isEmpty()) {

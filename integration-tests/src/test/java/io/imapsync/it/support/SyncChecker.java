@@ -3,7 +3,7 @@ package io.imapsync.it.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.imapsync.model.Json;
 import io.imapsync.publish.KeyLayout;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +19,7 @@ import java.util.TreeSet;
 public final class SyncChecker {
   private SyncChecker() {}
 
-  public static List<String> differences(ServerTruth.FolderState server, RedisCommands<String, String> redis,
+  public static List<String> differences(ServerTruth.FolderState server, RedisClusterCommands<String, String> redis,
       KeyLayout layout, String account, String folder) {
     List<String> diffs = new ArrayList<>();
     Map<String, String> state = redis.hgetall(layout.folderState(account, folder));

@@ -1,7 +1,7 @@
 package io.imapsync.coordinator.cluster;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 /**
  * Which node runs each account. A node starts an account only after {@link #acquire} said so,
@@ -15,12 +15,12 @@ public final class AccountHolders {
   public static final String NOT_ASSIGNED = "not-assigned";
   public static final String NO_LEASE = "no-lease";
 
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final ClusterKeys keys;
   private final String node;
   private final Lease lease;
 
-  public AccountHolders(RedisCommands<String, String> redis, ClusterKeys keys, String node, Lease lease) {
+  public AccountHolders(RedisClusterCommands<String, String> redis, ClusterKeys keys, String node, Lease lease) {
     this.redis = redis;
     this.keys = keys;
     this.node = node;

@@ -3,8 +3,8 @@ package io.imapsync.coordinator.cluster;
 import io.imapsync.coordinator.assignment.AccountLoad;
 import io.imapsync.coordinator.assignment.Assignment;
 import io.imapsync.coordinator.assignment.SyncNode;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +34,8 @@ public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
   private final CoordinatorOptions options;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> redis;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterCommands<String, String> redis;
   private final ClusterKeys keys;
   private final AccountSource accounts;
   private final AssignmentPlanner planner;
@@ -61,12 +61,17 @@ public final class Coordinator implements AutoCloseable {
   /** What a coordinator is doing, for its health endpoint and {@code syncctl}. */
   public record Status(boolean leader, long version, int accounts, int pendingMoves, String problem) {}
 
-  public Coordinator(StatefulRedisConnection<String, String> connection, ClusterKeys keys, AccountSource accounts,
-      CoordinatorOptions options) {
+  /**
+   * {@code redis} are the commands of {@code connection} (a single Redis or a Redis Cluster: every
+   * key the coordinator touches is in the {@code {ctl}} slot). It sets the connection's timeout
+   * (a third of the lease) and leaves closing it to the caller.
+   */
+  public Coordinator(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> redis,
+      ClusterKeys keys, AccountSource accounts, CoordinatorOptions options) {
     this.options = options;
     this.connection = connection;
     this.connection.setTimeout(options.leaseTtl().dividedBy(3));
-    this.redis = connection.sync();
+    this.redis = redis;
     this.keys = keys;
     this.accounts = accounts;
     this.planner = new AssignmentPlanner(options.loadFactor());

@@ -2,7 +2,7 @@ package io.imapsync.coordinator.cluster;
 
 import io.imapsync.coordinator.assignment.Assignment;
 import io.imapsync.coordinator.assignment.SyncNode;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +13,10 @@ import java.util.Map;
  * method returns a sentence saying what changed, for the operator and the audit list.
  */
 public final class FleetOps {
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final ClusterKeys keys;
 
-  public FleetOps(RedisCommands<String, String> redis, ClusterKeys keys) {
+  public FleetOps(RedisClusterCommands<String, String> redis, ClusterKeys keys) {
     this.redis = redis;
     this.keys = keys;
   }

@@ -1,7 +1,7 @@
 package io.imapsync.coordinator.cluster;
 
 import io.imapsync.coordinator.assignment.SyncNode;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ public record FleetSnapshot(Map<String, NodeInfo> nodes, Map<String, Long> lease
     Map<String, Double> weightOverrides, Set<String> drained, Map<String, String> pins,
     Map<String, NodeReport> reports, long rebalanceRequests) {
 
-  public static FleetSnapshot read(RedisCommands<String, String> redis, ClusterKeys keys) {
+  public static FleetSnapshot read(RedisClusterCommands<String, String> redis, ClusterKeys keys) {
     Map<String, NodeInfo> nodes = new TreeMap<>();
     Map<String, Long> left = new TreeMap<>();
     for (Map.Entry<String, String> e : redis.hgetall(keys.nodes()).entrySet()) {

@@ -1,7 +1,7 @@
 package io.imapsync.coordinator.cluster;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 
 /**
@@ -11,7 +11,7 @@ import java.time.Duration;
  * first, whatever Redis's state: a holder that cannot reach Redis knows when to stop.
  */
 public final class Lease {
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
   private final String key;
   private final String token;
   private final Duration ttl;
@@ -19,7 +19,7 @@ public final class Lease {
   private volatile long validUntil;
   private volatile boolean everHeld;
 
-  public Lease(RedisCommands<String, String> redis, String key, String token, Duration ttl) {
+  public Lease(RedisClusterCommands<String, String> redis, String key, String token, Duration ttl) {
     if (ttl.toMillis() < 1000) {
       throw new IllegalArgumentException("lease TTL must be at least 1 s, got " + ttl);
     }

@@ -2,7 +2,7 @@ package io.imapsync.coordinator.cluster;
 
 import io.imapsync.coordinator.assignment.Assignment;
 import io.imapsync.coordinator.assignment.SyncNode;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +21,7 @@ public record PublishedAssignment(long version, Map<String, String> owners, List
     long at) {
   public static final PublishedAssignment EMPTY = new PublishedAssignment(0, Map.of(), List.of(), "", 0);
 
-  public static PublishedAssignment read(RedisCommands<String, String> redis, ClusterKeys keys) {
+  public static PublishedAssignment read(RedisClusterCommands<String, String> redis, ClusterKeys keys) {
     Map<String, String> meta = redis.hgetall(keys.assignmentMeta());
     Map<String, String> owners = new TreeMap<>(redis.hgetall(keys.assignment()));
     if (meta.isEmpty() && owners.isEmpty()) {
@@ -32,7 +32,7 @@ public record PublishedAssignment(long version, Map<String, String> owners, List
   }
 
   /** The version alone: what a daemon checks every tick before reading the whole assignment. */
-  public static long readVersion(RedisCommands<String, String> redis, ClusterKeys keys) {
+  public static long readVersion(RedisClusterCommands<String, String> redis, ClusterKeys keys) {
     String v = redis.hget(keys.assignmentMeta(), "version");
     return v == null ? 0 : Long.parseLong(v);
   }
