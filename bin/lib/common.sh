@@ -70,7 +70,12 @@ run_main() {
   ensure_built || exit 1
   # Defaults documented in docs/configuration.md ("JVM flags"); IMAP_SYNC_JAVA_OPTS adds or overrides.
   local defaults=(--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5
-    -XX:G1PeriodicGCInterval=300000)
+    -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=85 -XX:G1PeriodicGCInterval=300000
+    -XX:+UseStringDeduplication)
+  if [ "$(java_major "$JAVA")" -ge 22 ]; then
+    # Give freed C-heap back to the OS (glibc keeps it otherwise); a product flag from JDK 22.
+    defaults+=(-XX:TrimNativeHeapInterval=10000)
+  fi
   if [ "$(java_major "$JAVA")" -ge 23 ]; then
     # Netty's direct-buffer fast paths need sun.misc.Unsafe, which JDK 24+ turns off unless allowed.
     defaults+=(--sun-misc-unsafe-memory-access=allow)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imapsync.metrics.HistogramQuantile;
 import io.imapsync.metrics.MeterNames;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.util.concurrent.TimeUnit;
 
@@ -15,8 +16,28 @@ import java.util.concurrent.TimeUnit;
  */
 record DaemonFigures(double idleSessions, long pushes, double p50Millis, double p99Millis, double p999Millis) {
   static DaemonFigures read(MeterRegistry registry) {
+    return read(registry, null);
+  }
+
+  /** The push histogram as it is now, to leave out what came before (a warm-up) with {@link #read(MeterRegistry, HistogramSnapshot)}. */
+  static HistogramSnapshot pushes(MeterRegistry registry) {
+    return registry.get(MeterNames.PUSH_LATENCY).timer().takeSnapshot();
+  }
+
+  /** Figures of the pushes since {@code before} (null: all), bucket by bucket as rate() over a window would. */
+  static DaemonFigures read(MeterRegistry registry, HistogramSnapshot before) {
     double idle = registry.get(MeterNames.SESSIONS).tag("state", "idle").gauge().value();
-    HistogramSnapshot push = registry.get(MeterNames.PUSH_LATENCY).timer().takeSnapshot();
+    HistogramSnapshot push = pushes(registry);
+    if (before != null) {
+      CountAtBucket[] now = push.histogramCounts();
+      CountAtBucket[] then = before.histogramCounts();
+      CountAtBucket[] diff = new CountAtBucket[now.length];
+      for (int i = 0; i < now.length; i++) {
+        diff[i] = new CountAtBucket(now[i].bucket(), now[i].count() - (i < then.length ? then[i].count() : 0));
+      }
+      push = new HistogramSnapshot(push.count() - before.count(), push.total() - before.total(), push.max(),
+          null, diff, null);
+    }
     return new DaemonFigures(idle, push.count(), millis(push, 0.50), millis(push, 0.99), millis(push, 0.999));
   }
 

@@ -45,6 +45,12 @@ public final class IdleFleetBenchmark {
   private static final Pattern STAMP = Pattern.compile("^<?d(\\d+)\\.");
   /** How long idle CPU is measured, here and for the peers. */
   static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
+  /**
+   * Deliveries before the measured ones, at the same rate: the first deliveries compile the
+   * delivery path (C2 compilations of up to 400 ms each, on one of two cores), which a daemon
+   * running for weeks did long ago. Their latencies are reported apart, as the cold figures.
+   */
+  static final Duration WARMUP = Duration.ofSeconds(10);
 
   private final int mailboxes;
   private final double rate;
@@ -92,6 +98,11 @@ public final class IdleFleetBenchmark {
            SyncDaemon daemon = new SyncDaemon(resources, url, layout, SyncListener.NONE, Duration.ofMinutes(4))) {
         daemon.hostPolicy(new HostPolicy(2_000, 20, 50f, Duration.ofSeconds(30), Duration.ofMillis(200),
             Duration.ofSeconds(5)));
+        // The daemon's own fixed costs (event loops, worker pool, Redis client, meters): the
+        // baseline of the per-mailbox figure, as the peers' figures start from their started harness.
+        System.gc();
+        long rssEmptyDaemon = ProcStats.settledRssBytes(self);
+        started = System.nanoTime();
         List<AccountSync> accounts = new ArrayList<>(mailboxes);
         for (int i = 1; i <= mailboxes; i++) {
           String user = DeliveryPacer.user(i);
@@ -115,7 +126,9 @@ public final class IdleFleetBenchmark {
           System.gc();
         }
         long heapIdle = usedHeap() - heapBefore;
-        long rssIdle = ProcStats.settledRssBytes(self) - rssBefore;
+        long rssSettled = ProcStats.settledRssBytes(self);
+        long rssIdle = rssSettled - rssEmptyDaemon;
+        long rssIdleWithDaemon = rssSettled - rssBefore;
         int threadsIdle = ProcStats.threads(self);
         long cpuBefore = cpuNanos();
         long wallBefore = System.nanoTime();
@@ -128,15 +141,25 @@ public final class IdleFleetBenchmark {
         List<Long> latencies = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         int planned = (int) Math.round(rate * measure.toSeconds());
+        int warmups = (int) Math.round(rate * WARMUP.toSeconds());
+        List<Long> coldLatencies = new ArrayList<>();
+        io.micrometer.core.instrument.distribution.HistogramSnapshot pushesBefore;
         try (var tailConnection = client.connect()) {
           StreamTail tail = new StreamTail(tailConnection, layout, false);
+          Thread warm = DeliveryPacer.start(sim, mailboxes, rate, warmups, 41);
+          collectStamped(tail, warmups, System.nanoTime() + WARMUP.toNanos() + TimeUnit.SECONDS.toNanos(30),
+              coldLatencies, new HashMap<>());
+          warm.join();
+          coldLatencies.sort(null);
+          pushesBefore = DaemonFigures.pushes(resources.metrics().registry());
           Thread sender = DeliveryPacer.start(sim, mailboxes, rate, planned, 42);
           collectStamped(tail, planned, System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30),
               latencies, seen);
           sender.join();
         }
         latencies.sort(null);
-        DaemonFigures daemonSide = DaemonFigures.read(resources.metrics().registry()); // before the storm adds its own
+        // The measured pushes only: after the warm-up, before the storm adds its own.
+        DaemonFigures daemonSide = DaemonFigures.read(resources.metrics().registry(), pushesBefore);
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
         int threadsAfterDeliveries = ProcStats.threads(self);
 
@@ -198,6 +221,8 @@ public final class IdleFleetBenchmark {
         report.put("seconds_until_all_idle", round(allIdleSeconds));
         report.put("heap_bytes_per_idle_mailbox", heapIdle / mailboxes);
         report.put("rss_bytes_per_idle_mailbox", rssIdle / mailboxes);
+        report.put("rss_bytes_empty_daemon", rssEmptyDaemon - rssBefore);
+        report.put("rss_bytes_per_idle_mailbox_with_daemon_start", rssIdleWithDaemon / mailboxes);
         report.put("threads_while_idle", threadsIdle);
         report.put("threads_after_deliveries", threadsAfterDeliveries);
         report.put("cpu_percent_of_one_core_while_idle", round(idleCpuPercent));
@@ -210,18 +235,26 @@ public final class IdleFleetBenchmark {
         report.put("push_latency_ms_p50", percentile(latencies, 0.50));
         report.put("push_latency_ms_p99", percentile(latencies, 0.99));
         report.put("push_latency_ms_p999", percentile(latencies, 0.999));
+        report.put("warmup_deliveries", warmups);
+        report.put("push_latency_cold_ms_p50", percentile(coldLatencies, 0.50));
+        report.put("push_latency_cold_ms_p99", percentile(coldLatencies, 0.99));
+        report.put("push_latency_cold_ms_p999", percentile(coldLatencies, 0.999));
         daemonSide.report(report, idleSessionsDaemon);
         out.printf("idle fleet: %d mailboxes (INBOX, one connection each%s), simulator in its own process%n", mailboxes,
             tls ? ", TLS" : "");
         out.printf("  all in IDLE after          %8.1f s%n", allIdleSeconds);
         out.printf("  heap per idle mailbox      %8.2f KiB (after full GC)%n", heapIdle / 1024.0 / mailboxes);
-        out.printf("  RSS per idle mailbox       %8.2f KiB%n", rssIdle / 1024.0 / mailboxes);
+        out.printf("  RSS per idle mailbox       %8.2f KiB above the empty daemon (%.1f MiB); %.2f KiB counting it%n",
+            rssIdle / 1024.0 / mailboxes, (rssEmptyDaemon - rssBefore) / 1048576.0,
+            rssIdleWithDaemon / 1024.0 / mailboxes);
         out.printf("  CPU while idle             %8.1f %% of one core%n", idleCpuPercent);
         out.printf("  push latency at %.0f/s      p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
             rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
             planned, duplicates);
+        out.printf("  cold (first %d, warm-up)   p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (JIT compiling the delivery path)%n",
+            warmups, percentile(coldLatencies, 0.5), percentile(coldLatencies, 0.99), percentile(coldLatencies, 0.999));
         out.printf("  daemon's own meters        %.0f sessions in IDLE; push to Redis ack p50 %.1f ms, p99 %.1f ms,"
-            + " p99.9 %.1f ms (%d pushes, from the histogram buckets)%n", idleSessionsDaemon, daemonSide.p50Millis(),
+            + " p99.9 %.1f ms (%d measured pushes, from the histogram buckets)%n", idleSessionsDaemon, daemonSide.p50Millis(),
             daemonSide.p99Millis(), daemonSide.p999Millis(), daemonSide.pushes());
         out.printf("  reconnect storm            all back in IDLE after %.1f s; %d of %d changes made during the outage"
             + " delivered; peak %d connects/s begun by us, %d accepts/s seen by the simulator (limit 2,000/s per host);"

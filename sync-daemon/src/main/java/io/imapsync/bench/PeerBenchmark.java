@@ -98,18 +98,29 @@ public final class PeerBenchmark {
       r.put("cpu_seconds_while_idle", (ProcStats.cpuNanos(pid) - cpuBefore) / 1e9);
       r.put("idle_window_seconds", IdleFleetBenchmark.IDLE_WINDOW.toSeconds());
 
-      // The daemon's delivery sequence: same count, rate and seed.
+      // The daemon's delivery sequence: the same warm-up, then the same count, rate and seed.
+      int warmups = (int) Math.round(rate * IdleFleetBenchmark.WARMUP.toSeconds());
+      Thread warm = DeliveryPacer.start(sim, mailboxes, rate, warmups, 41);
+      long warmEnd = System.nanoTime() + IdleFleetBenchmark.WARMUP.toNanos() + TimeUnit.SECONDS.toNanos(30);
+      while (peer.receivedDistinct() < warmups && System.nanoTime() < warmEnd && peer.alive()) {
+        TimeUnit.MILLISECONDS.sleep(100); // a benchmark's progress poll
+      }
+      warm.join();
+      int skip = peer.recorded();
+      List<Long> cold = peer.latenciesSortedFrom(0);
       int planned = (int) Math.round(rate * measure.toSeconds());
       Thread sender = DeliveryPacer.start(sim, mailboxes, rate, planned, 42);
       long end = System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30);
-      while (peer.receivedDistinct() < planned && System.nanoTime() < end && peer.alive()) {
+      while (peer.receivedDistinct() < skip + planned && System.nanoTime() < end && peer.alive()) {
         TimeUnit.MILLISECONDS.sleep(100); // a benchmark's progress poll
       }
       sender.join();
-      List<Long> latencies = peer.latenciesSorted();
+      List<Long> latencies = peer.latenciesSortedFrom(skip);
+      r.put("warmup_deliveries", warmups);
+      r.put("push_latency_cold_ms_p99", Percentiles.millis(cold, 0.99));
       r.put("threads_after_deliveries", ProcStats.threads(pid));
       r.put("deliveries", planned);
-      r.put("delivered", peer.receivedDistinct());
+      r.put("delivered", peer.receivedDistinct() - skip);
       r.put("duplicates", peer.receivedTwice());
       r.put("rate_per_second", rate);
       r.put("push_latency_ms_p50", Percentiles.millis(latencies, 0.50));

@@ -93,7 +93,17 @@ public final class PeerProcess implements AutoCloseable {
 
   /** Push latency of each first receipt, microseconds, ascending. */
   public synchronized List<Long> latenciesSorted() {
-    List<Long> copy = new ArrayList<>(latencies);
+    return latenciesSortedFrom(0);
+  }
+
+  /** How many distinct deliveries were recorded so far. */
+  public synchronized int recorded() {
+    return latencies.size();
+  }
+
+  /** The latencies recorded after the first {@code from}, sorted. */
+  public synchronized List<Long> latenciesSortedFrom(int from) {
+    List<Long> copy = new ArrayList<>(latencies.subList(Math.min(from, latencies.size()), latencies.size()));
     copy.sort(null);
     return copy;
   }

@@ -177,6 +177,7 @@ public final class ShardedFleetBenchmark {
 
       // Push latency across the machine.
       List<Long> latencies = new ArrayList<>();
+      List<Long> cold = new ArrayList<>();
       Map<String, Integer> seen = new HashMap<>();
       int planned = (int) Math.round(rate * measure.toSeconds());
       try (RedisConnector client = RedisConnector.create(url);
@@ -184,7 +185,14 @@ public final class ShardedFleetBenchmark {
            var pubSub = client.connectPubSub();
            StreamWakeups wakeups = StreamWakeups.subscribe(pubSub, layout.wakeChannels())) {
         StreamTail tail = new StreamTail(c, layout, false, wakeups);
-        Thread sender = pace(sims, planned);
+        // The same warm-up as the single-process run (see IdleFleetBenchmark.WARMUP), reported apart.
+        int warmups = (int) Math.round(rate * IdleFleetBenchmark.WARMUP.toSeconds());
+        Thread warm = pace(sims, warmups, 41);
+        IdleFleetBenchmark.collectStamped(tail, warmups,
+            System.nanoTime() + IdleFleetBenchmark.WARMUP.toNanos() + TimeUnit.SECONDS.toNanos(30), cold, new HashMap<>());
+        warm.join();
+        cold.sort(null);
+        Thread sender = pace(sims, planned, 42);
         IdleFleetBenchmark.collectStamped(tail, planned,
             System.nanoTime() + measure.toNanos() + TimeUnit.SECONDS.toNanos(30), latencies, seen);
         sender.join();
@@ -198,11 +206,13 @@ public final class ShardedFleetBenchmark {
       report.put("push_latency_ms_p50", Percentiles.millis(latencies, 0.50));
       report.put("push_latency_ms_p99", Percentiles.millis(latencies, 0.99));
       report.put("push_latency_ms_p999", Percentiles.millis(latencies, 0.999));
+      report.put("push_latency_cold_ms_p99", Percentiles.millis(cold, 0.99));
       out.printf("  whole machine: heap %.2f KiB, RSS %.2f KiB (%.2f KiB with the JVMs' fixed costs) per idle mailbox%n",
           totalHeap / 1024.0 / mailboxes, totalRss / 1024.0 / mailboxes, totalRssAll / 1024.0 / mailboxes);
       out.printf("  push latency at %.0f/s  p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
           rate, Percentiles.millis(latencies, 0.50), Percentiles.millis(latencies, 0.99),
           Percentiles.millis(latencies, 0.999), seen.size(), planned, twice);
+      out.printf("  cold (the %d warm-up deliveries before): p99 %.1f ms%n", cold.size(), Percentiles.millis(cold, 0.99));
       out.println("  logs: " + logs);
       return report;
     } finally {
@@ -239,8 +249,8 @@ public final class ShardedFleetBenchmark {
     }
   }
 
-  private Thread pace(List<LoadSimProcess> sims, int count) {
-    Random random = new Random(42);
+  private Thread pace(List<LoadSimProcess> sims, int count, long seed) {
+    Random random = new Random(seed);
     return Thread.ofPlatform().name("bench-deliveries").start(() -> {
       long gap = (long) (1e9 / rate);
       long next = System.nanoTime();

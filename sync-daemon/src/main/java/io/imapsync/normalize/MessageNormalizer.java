@@ -117,8 +117,8 @@ public final class MessageNormalizer {
 
     long date = date(top.get("date"), raw.internalDate(), warnings);
 
-    String text = walk.text == null ? null : walk.text.toString();
-    String html = walk.html == null ? null : walk.html.toString();
+    String text = walk.text.result();
+    String html = walk.html.result();
     boolean truncated = walk.textTruncated;
     if (text != null && text.length() > options.maxBodyTextChars()) {
       text = Text.cut(text, options.maxBodyTextChars());
@@ -277,8 +277,8 @@ public final class MessageNormalizer {
     private final Warnings warnings;
     final Map<String, String> top = new HashMap<>();
     final Map<String, List<String>> addressFields = new HashMap<>();
-    StringBuilder text;
-    StringBuilder html;
+    final PartsText text;
+    final PartsText html;
     boolean textTruncated;
     int textOctets;
     final List<Attachment> attachments = new ArrayList<>();
@@ -287,12 +287,12 @@ public final class MessageNormalizer {
     private int parts = 1; // the root
     private int topFields;
     private final Deque<String> containers = new ArrayDeque<>(); // open multiparts, innermost first
-    private byte[] scratch;
-
     Walk(NormalizerOptions options, Warnings warnings) {
       this.options = options;
       this.limits = options.limits();
       this.warnings = warnings;
+      this.text = new PartsText(options.maxBodyTextChars());
+      this.html = new PartsText(options.maxBodyHtmlChars());
     }
 
     void run(byte[] content) {
@@ -404,9 +404,11 @@ public final class MessageNormalizer {
     /** Appends a text part to body_text or body_html within the text budget; returns its decoded size. */
     private long readText(InputStream in, PartDescriptor d, String type) throws IOException {
       int budget = limits.maxTextOctets() - textOctets;
-      byte[] bytes = in.readNBytes(Math.max(0, budget));
-      textOctets += bytes.length;
-      long size = bytes.length;
+      ReadBuffers buffers = ReadBuffers.get();
+      int read = buffers.readUpTo(in, Math.max(0, budget));
+      byte[] bytes = buffers.text();
+      textOctets += read;
+      long size = read;
       long rest = drain(in);
       if (rest > 0) {
         size += rest;
@@ -417,31 +419,13 @@ public final class MessageNormalizer {
         return size; // nothing of this part was read
       }
       // an empty part still makes the body "" rather than absent
-      String s = Charsets.decode(bytes, 0, bytes.length, d.charset(), warnings, type + " part");
+      String s = Charsets.decode(bytes, 0, read, d.charset(), warnings, type + " part");
       if (s.indexOf('\0') >= 0) {
         warnings.add(WarningKind.MIME, "NUL characters removed from a " + type + " part");
         s = Text.withoutNul(s);
       }
-      if (type.equals("text/plain")) {
-        text = append(text, s, options.maxBodyTextChars());
-      } else {
-        html = append(html, s, options.maxBodyHtmlChars());
-      }
+      (type.equals("text/plain") ? text : html).add(s);
       return size;
-    }
-
-    /** Appends with a newline between parts, never growing past {@code cap} + 1 (the +1 shows the cut). */
-    private static StringBuilder append(StringBuilder sb, String s, int cap) {
-      if (sb == null) {
-        sb = new StringBuilder(Math.min(s.length(), cap + 1));
-      } else if (sb.length() <= cap) {
-        sb.append('\n');
-      }
-      int room = cap + 1 - sb.length();
-      if (room > 0) {
-        sb.append(s, 0, Math.min(room, s.length()));
-      }
-      return sb;
     }
 
     private void attachment(PartDescriptor d, long size, boolean inline) {
@@ -461,9 +445,7 @@ public final class MessageNormalizer {
 
     /** Reads to the end, counting octets. */
     private long drain(InputStream in) throws IOException {
-      if (scratch == null) {
-        scratch = new byte[8192];
-      }
+      byte[] scratch = ReadBuffers.get().scratch();
       long total = 0;
       int r;
       while ((r = in.read(scratch)) >= 0) {

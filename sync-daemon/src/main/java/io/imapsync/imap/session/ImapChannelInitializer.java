@@ -4,24 +4,20 @@ import io.imapsync.imap.protocol.ImapFrameDecoder;
 import io.imapsync.metrics.TrafficCounter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Builds a session's pipeline: byte counter → [tls] → silence detector → framing → session
- * handler. For STARTTLS the tls handler is added later, at the tagged OK; COMPRESS adds
+ * Builds a session's pipeline: byte counter → [tls] → framing → session handler (which also
+ * notices silence, see {@link SilenceWatch}). For STARTTLS the tls handler is added later, at the tagged OK; COMPRESS adds
  * inflate/deflate above tls. The byte counter stays nearest the socket, so it counts wire bytes.
  */
 final class ImapChannelInitializer extends ChannelInitializer<Channel> {
   private final ImapEndpoint endpoint;
-  private final SessionOptions options;
   private final ImapSessionHandler sessionHandler;
   private final TrafficCounter traffic;
 
-  ImapChannelInitializer(ImapEndpoint endpoint, SessionOptions options, ImapSessionHandler sessionHandler,
+  ImapChannelInitializer(ImapEndpoint endpoint, ImapSessionHandler sessionHandler,
       TrafficCounter traffic) {
     this.endpoint = endpoint;
-    this.options = options;
     this.sessionHandler = sessionHandler;
     this.traffic = traffic;
   }
@@ -32,8 +28,6 @@ final class ImapChannelInitializer extends ChannelInitializer<Channel> {
     if (endpoint.security() == Security.TLS) {
       ch.pipeline().addLast("tls", TlsContexts.newHandler(endpoint, ch.alloc()));
     }
-    ch.pipeline().addLast("silence",
-        new IdleStateHandler(options.silenceTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     ch.pipeline().addLast("framer", new ImapFrameDecoder(endpoint.limits()));
     ch.pipeline().addLast("session", sessionHandler);
   }

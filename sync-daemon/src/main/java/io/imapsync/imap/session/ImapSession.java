@@ -124,14 +124,14 @@ public final class ImapSession {
     CompletableFuture<ImapSession> result = new CompletableFuture<>();
     // Held here, not looked up in the pipeline: a server that greets and hangs up at once can
     // close the channel (emptying its pipeline) before this connect listener runs.
-    ImapSessionHandler handler = new ImapSessionHandler(new ImapResponseParser(endpoint.limits()));
+    ImapSessionHandler handler = new ImapSessionHandler(new ImapResponseParser(endpoint.limits()), options.silenceTimeout());
     Bootstrap b = new Bootstrap()
         .group(resources.eventLoops())
         .channel(resources.socketChannelClass())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) endpoint.connectTimeout().toMillis())
-        .handler(new ImapChannelInitializer(endpoint, options, handler, resources.metrics().imap().traffic()));
+        .handler(new ImapChannelInitializer(endpoint, handler, resources.metrics().imap().traffic()));
     ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
     cf.addListener(f -> {
       if (!f.isSuccess()) {

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 
 /**
@@ -23,9 +22,48 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
   // greets with BYE and hangs up at once): the outcome is kept and replayed on attach.
   private Throwable earlyFailure;
   private boolean earlyInactive;
+  // Silence detection (SilenceWatch): when bytes last came, and this handler's place in its
+  // event loop's list.
+  final long silenceNanos;
+  private long lastReadNanos;
+  private SilenceWatch silenceWatch;
+  ImapSessionHandler silencePrev;
+  ImapSessionHandler silenceNext;
 
-  ImapSessionHandler(ImapResponseParser parser) {
+  ImapSessionHandler(ImapResponseParser parser, java.time.Duration silenceTimeout) {
     this.parser = parser;
+    this.silenceNanos = silenceTimeout.toNanos();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    lastReadNanos = System.nanoTime();
+    silenceWatch = SilenceWatch.of(ctx.channel().eventLoop());
+    silenceWatch.add(this);
+    super.channelActive(ctx);
+  }
+
+  /** Called by the sweep: nothing read for the silence timeout tells the session (again after each further timeout). */
+  void checkSilence(long now) {
+    if (now - lastReadNanos >= silenceNanos) {
+      lastReadNanos = now;
+      if (session != null) {
+        session.onSilence();
+      }
+    }
+  }
+
+  private void unwatch() {
+    if (silenceWatch != null) {
+      silenceWatch.remove(this);
+      silenceWatch = null;
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+    unwatch();
+    super.handlerRemoved(ctx);
   }
 
   void attach(ImapSession s) {
@@ -73,6 +111,7 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
    */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    lastReadNanos = System.nanoTime();
     if (ctx.channel() instanceof EpollSocketChannel epoll && epoll.isActive()) {
       epoll.config().setTcpQuickAck(true);
     }
@@ -81,21 +120,13 @@ final class ImapSessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    unwatch();
     if (session != null) {
       session.onInactive();
     } else {
       earlyInactive = true;
     }
     super.channelInactive(ctx);
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent && session != null) {
-      session.onSilence();
-      return;
-    }
-    super.userEventTriggered(ctx, evt);
   }
 
   @Override
