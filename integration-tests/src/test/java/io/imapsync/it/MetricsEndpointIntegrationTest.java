@@ -190,9 +190,15 @@ class MetricsEndpointIntegrationTest {
     assertTrue(e.getMessage().contains("needs a bearer token"), e.getMessage());
   }
 
+  /**
+   * A push measured and the new message's batch written. Both are needed: a push is served by the
+   * first acknowledged write with events after it, which need not be the message's own batch (a
+   * flag reconcile's can come first; one CI run scraped in between).
+   */
   private PrometheusText pushed(URI base) {
     PrometheusText t = scrape(base);
     return t.value("imapsync_push_latency_seconds_count") >= 1
+        && t.value("imapsync_redis_batch_messages_sum") >= 1
         && t.value("imapsync_sessions", "state", "idle") == 1.0 ? t : null;
   }
 
