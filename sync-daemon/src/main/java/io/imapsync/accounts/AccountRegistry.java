@@ -62,6 +62,11 @@ public final class AccountRegistry {
     return Optional.of(parse(id, h));
   }
 
+  /** The ids of every registered account, sorted. */
+  public java.util.SortedSet<String> ids() {
+    return new TreeSet<>(redis.smembers(layout.accountIndex()));
+  }
+
   /** Every registered account, sorted by id. Unreadable records are reported, not skipped silently. */
   public List<AccountRecord> list() {
     List<AccountRecord> out = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.imapsync.ownership.AccountGate;
 import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.sync.AccountConfig;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,7 +47,12 @@ public final class RegistryFollower implements AutoCloseable {
   private final Map<String, Boolean> stopping = new java.util.concurrent.ConcurrentHashMap<>(); // id -> stop finished
   /** Assigned here but held elsewhere still: tried again every tick. */
   private final Set<String> waiting = new HashSet<>();
-  private List<AccountRecord> records = List.of();
+  /** Every registered account's id; records are read only for the accounts this node runs or is assigned. */
+  private java.util.SortedSet<String> ids = new java.util.TreeSet<>();
+  /** Records read since the registry last changed (a fleet node's own accounts, not the whole fleet's). */
+  private final Map<String, AccountRecord> records = new HashMap<>();
+  /** Ids whose record could not be read, so the warning is logged once per registry version. */
+  private final Set<String> unreadable = new HashSet<>();
   private long seenVersion = -1;
   private long seenFences;
   private boolean dirty;
@@ -84,7 +90,9 @@ public final class RegistryFollower implements AutoCloseable {
       releaseStopped();
       long v = registry.version();
       if (v != seenVersion) {
-        records = registry.list();
+        ids = registry.ids();
+        records.clear();
+        unreadable.clear();
         seenVersion = v;
         changed = true;
       }
@@ -153,8 +161,12 @@ public final class RegistryFollower implements AutoCloseable {
 
   private void refresh() {
     Map<String, AccountRecord> wanted = new java.util.LinkedHashMap<>();
-    for (AccountRecord r : records) {
-      if (!r.paused()) {
+    for (String id : ids) {
+      if (!running.containsKey(id) && !gate.owns(id)) {
+        continue; // another node's: its record is not needed here
+      }
+      AccountRecord r = record(id);
+      if (r != null && !r.paused()) {
         wanted.put(r.id(), r);
       }
     }
@@ -190,6 +202,25 @@ public final class RegistryFollower implements AutoCloseable {
         log.warn("account {} not started: {}", r.id(), e.getMessage());
       }
     }
+  }
+
+  /** The account's record, read once per registry version; null if it is gone or unreadable. */
+  private AccountRecord record(String id) {
+    AccountRecord r = records.get(id);
+    if (r != null || unreadable.contains(id)) {
+      return r;
+    }
+    try {
+      r = registry.get(id).orElse(null);
+    } catch (IllegalArgumentException e) {
+      unreadable.add(id);
+      log.warn("account {} not run: {}", id, e.getMessage());
+      return null;
+    }
+    if (r != null) {
+      records.put(id, r);
+    }
+    return r;
   }
 
   /**
