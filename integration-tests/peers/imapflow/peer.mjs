@@ -3,8 +3,12 @@
 // It speaks the same JSON-line protocol as the Java peers (io.imapsync.peers.PeerMain): prints
 // `started` before connecting, waits for `connect` on stdin, prints `progress` every second and
 // `connected` once every mailbox is in or failed, `delivery` per message received, `memory` for
-// `gc`, and exits on `quit` or when stdin closes.
+// `gc`, and exits on `quit` or when stdin closes. With --redis-url it does the daemon's whole job per
+// message (fetched whole, parsed with mailparser, a JSON document appended to --stream with ioredis,
+// the way EmailEngine is built) and prints no `delivery`: the driver reads the stream.
 import { ImapFlow } from 'imapflow';
+import { simpleParser } from 'mailparser';
+import Redis from 'ioredis';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
@@ -15,7 +19,9 @@ const { values: opts } = parseArgs({
         mailboxes: { type: 'string' },
         'user-prefix': { type: 'string', default: 'user' },
         password: { type: 'string', default: 'pw' },
-        'connect-concurrency': { type: 'string', default: '100' }
+        'connect-concurrency': { type: 'string', default: '100' },
+        'redis-url': { type: 'string' },
+        stream: { type: 'string', default: 'peer:messages' }
     }
 });
 if (!opts.port || !opts.mailboxes) {
@@ -26,6 +32,11 @@ const port = Number(opts.port);
 const mailboxes = Number(opts.mailboxes);
 const addresses = Number(opts.addresses);
 const concurrency = Number(opts['connect-concurrency']);
+// Connected before the baseline, as the daemon's Redis client is before its empty figures.
+const redis = opts['redis-url'] ? new Redis(opts['redis-url'], { lazyConnect: true }) : null;
+if (redis) {
+    await redis.connect();
+}
 
 const print = obj => process.stdout.write(JSON.stringify(obj) + '\n');
 
@@ -71,6 +82,36 @@ async function onExists(client, user, prevCount, count) {
     }
 }
 
+const addresses_ = list => (list ? list.value.map(a => (a.name ? `${a.name} <${a.address}>` : a.address)) : []);
+
+// The full job: the new messages fetched whole (after the FETCH is done: ImapFlow takes no other
+// command on the connection during it), each parsed and appended to the stream in turn.
+async function onExistsToRedis(client, user, prevCount, count) {
+    const fetched = [];
+    for await (const msg of client.fetch(`${prevCount + 1}:${count}`, { uid: true, flags: true, internalDate: true, source: true })) {
+        fetched.push(msg);
+    }
+    for (const msg of fetched) {
+        const parsed = await simpleParser(msg.source);
+        const doc = {
+            account: user,
+            uid: msg.uid,
+            message_id: parsed.messageId,
+            subject: parsed.subject,
+            from: addresses_(parsed.from),
+            to: addresses_(parsed.to),
+            cc: addresses_(parsed.cc),
+            date: parsed.date ? parsed.date.getTime() : -1,
+            received_at: msg.internalDate ? msg.internalDate.getTime() : -1,
+            unread: !msg.flags.has('\\Seen'),
+            attachments: parsed.attachments.map(a => a.filename || a.contentType),
+            body_text: parsed.text || '',
+            body_html: parsed.html || ''
+        };
+        await redis.xadd(opts.stream, '*', 'message', JSON.stringify(doc));
+    }
+}
+
 async function watch(i) {
     const user = `${opts['user-prefix']}${String(i).padStart(5, '0')}`;
     const client = new ImapFlow({
@@ -94,7 +135,7 @@ async function watch(i) {
         }
     });
     client.on('exists', ev => {
-        onExists(client, user, ev.prevCount, ev.count).catch(err => {
+        (redis ? onExistsToRedis : onExists)(client, user, ev.prevCount, ev.count).catch(err => {
             process.stderr.write(`imapflow peer: ${user}: fetch failed: ${err.message}\n`);
         });
     });
@@ -142,6 +183,7 @@ input.on('line', line => {
             break;
         }
         case 'quit':
+            redis?.disconnect();
             process.exit(0);
             break;
         case '':

@@ -22,7 +22,7 @@ import org.eclipse.angus.mail.imap.IdleManager;
  */
 final class AngusIdleManagerPeer implements IdlePeer {
   @Override
-  public void start(List<Mailbox> mailboxes, int connectConcurrency, ConnectTally tally, PeerOutput out)
+  public void start(List<Mailbox> mailboxes, int connectConcurrency, ConnectTally tally, Arrivals arrivals)
       throws Exception {
     ExecutorService executor = Executors.newCachedThreadPool();
     Properties p = AngusConfig.properties();
@@ -31,15 +31,14 @@ final class AngusIdleManagerPeer implements IdlePeer {
     p.put("mail.event.executor", executor);
     Session session = Session.getInstance(p);
     IdleManager manager = new IdleManager(session, executor);
-    ArrivalRecorder recorder = new ArrivalRecorder(out);
     ExecutorService connectors = Executors.newFixedThreadPool(connectConcurrency);
     for (Mailbox m : mailboxes) {
-      connectors.execute(() -> watch(session, manager, m, recorder, tally));
+      connectors.execute(() -> watch(session, manager, m, arrivals, tally));
     }
     connectors.shutdown(); // its threads end once every connect is done
   }
 
-  private static void watch(Session session, IdleManager manager, Mailbox m, ArrivalRecorder recorder,
+  private static void watch(Session session, IdleManager manager, Mailbox m, Arrivals recorder,
       ConnectTally tally) {
     try {
       Store store = session.getStore("imap");

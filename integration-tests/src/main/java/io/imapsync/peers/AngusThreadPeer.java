@@ -19,21 +19,20 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
  */
 final class AngusThreadPeer implements IdlePeer {
   @Override
-  public void start(List<Mailbox> mailboxes, int connectConcurrency, ConnectTally tally, PeerOutput out) {
+  public void start(List<Mailbox> mailboxes, int connectConcurrency, ConnectTally tally, Arrivals arrivals) {
     Session session = Session.getInstance(AngusConfig.properties());
-    ArrivalRecorder recorder = new ArrivalRecorder(out);
     // Only the connect phase is bounded, so the simulator's accept queue is not flooded.
     Semaphore connecting = new Semaphore(connectConcurrency);
     for (Mailbox m : mailboxes) {
       try {
-        Thread.ofPlatform().name("idle-" + m.user()).start(() -> watch(session, m, connecting, recorder, tally));
+        Thread.ofPlatform().name("idle-" + m.user()).start(() -> watch(session, m, connecting, arrivals, tally));
       } catch (OutOfMemoryError e) {
         tally.markFailed(m.user(), e); // "unable to create native thread": the limit of this design
       }
     }
   }
 
-  private static void watch(Session session, Mailbox m, Semaphore connecting, ArrivalRecorder recorder,
+  private static void watch(Session session, Mailbox m, Semaphore connecting, Arrivals recorder,
       ConnectTally tally) {
     IMAPFolder inbox;
     try {

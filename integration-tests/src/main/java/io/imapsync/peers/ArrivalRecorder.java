@@ -9,17 +9,18 @@ import jakarta.mail.internet.MimeMessage;
 import java.util.OptionalLong;
 
 /**
- * What both Angus peers do with new messages: one FETCH of their envelopes (as ImapFlow fetches
+ * What both Angus peers do with new messages in the envelope mode ({@code --work envelope}): one FETCH of their envelopes (as ImapFlow fetches
  * the envelope), then each Message-ID's stamp against the clock the simulator stamps with.
  */
-final class ArrivalRecorder {
+final class ArrivalRecorder implements Arrivals {
   private final PeerOutput out;
 
   ArrivalRecorder(PeerOutput out) {
     this.out = out;
   }
 
-  void record(String user, Folder folder, Message[] added) throws MessagingException {
+  @Override
+  public void record(String user, Folder folder, Message[] added) throws MessagingException {
     FetchProfile envelope = new FetchProfile();
     envelope.add(FetchProfile.Item.ENVELOPE);
     folder.fetch(added, envelope);

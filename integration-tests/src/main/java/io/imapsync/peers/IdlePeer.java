@@ -6,7 +6,7 @@ import java.util.List;
 public interface IdlePeer {
   /**
    * Starts connecting every mailbox (LOGIN, INBOX opened read-only, IDLE) and returns without
-   * waiting; the tally says how it goes. Each delivery must reach {@code out} once.
+   * waiting; the tally says how it goes. Each new message must reach {@code arrivals} once.
    */
-  void start(List<Mailbox> mailboxes, int connectConcurrency, ConnectTally tally, PeerOutput out) throws Exception;
+  void start(List<Mailbox> mailboxes, int connectConcurrency, ConnectTally tally, Arrivals arrivals) throws Exception;
 }

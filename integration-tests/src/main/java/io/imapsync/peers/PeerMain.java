@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
  * {@code started} (after a full GC, before any connection), waits for {@code connect} on
  * standard input, prints {@code progress} every second and {@code connected} once every mailbox
  * is watched or failed, a {@code delivery} line per message received, {@code memory} for
- * {@code gc}, and exits on {@code quit} or when standard input closes.
+ * {@code gc}, and exits on {@code quit} or when standard input closes. With {@code --redis-url}
+ * it does the daemon's whole job per message instead of printing {@code delivery}: the driver
+ * reads the stream.
  *
  * <p>{@code java -cp integration-tests/target/loadsim.jar io.imapsync.peers.PeerMain --peer
  * angus-thread --port P --mailboxes N}
@@ -45,6 +47,13 @@ public final class PeerMain implements Callable<Integer> {
   @Option(names = "--connect-concurrency", defaultValue = "100", description = "Connects in flight at once (default: ${DEFAULT-VALUE}).")
   int connectConcurrency;
 
+  @Option(names = "--redis-url", description = "The full job: each new message fetched whole, parsed and appended "
+      + "to --stream in this Redis, as the daemon does. Without it, only its envelope is fetched and timed here.")
+  String redisUrl;
+
+  @Option(names = "--stream", defaultValue = "peer:messages", description = "The Redis stream of --redis-url (default: ${DEFAULT-VALUE}).")
+  String stream;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new PeerMain()).execute(args));
   }
@@ -57,6 +66,9 @@ public final class PeerMain implements Callable<Integer> {
       default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown peer " + peer);
     };
     PeerOutput out = new PeerOutput();
+    // Its Redis client starts before the baseline, as the daemon's does before its empty figures.
+    MessagesToRedis toRedis = redisUrl == null ? null : new MessagesToRedis(redisUrl, stream);
+    Arrivals arrivals = toRedis != null ? toRedis : new ArrivalRecorder(out);
     out.started(peer, heapAfterGc());
     List<Mailbox> fleet = Mailbox.fleet(mailboxes, userPrefix, password, port, addresses);
     try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -65,7 +77,7 @@ public final class PeerMain implements Callable<Integer> {
         switch (line.strip()) {
           case "connect" -> {
             ConnectTally tally = new ConnectTally(mailboxes);
-            impl.start(fleet, connectConcurrency, tally, out);
+            impl.start(fleet, connectConcurrency, tally, arrivals);
             Thread.ofPlatform().daemon().name("peer-progress").start(() -> report(tally, out));
           }
           case "gc" -> out.memory(heapAfterGc(), ManagementFactory.getThreadMXBean().getThreadCount());
@@ -78,6 +90,10 @@ public final class PeerMain implements Callable<Integer> {
       }
     } catch (IOException e) {
       // the driver went away: nothing more to do
+    } finally {
+      if (toRedis != null) {
+        toRedis.close();
+      }
     }
     return 0;
   }

@@ -81,6 +81,7 @@ public final class IdleFleetBenchmark {
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("java", Runtime.version().toString());
     report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    report.put("jvm_arguments", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     String external = System.getenv("REDIS_URL");
     report.put("tls", tls);
     BenchCertificates certs = tls ? BenchCertificates.create(LoadSimProcess.addressesFor(mailboxes)) : null;
@@ -130,10 +131,13 @@ public final class IdleFleetBenchmark {
         long rssIdle = rssSettled - rssEmptyDaemon;
         long rssIdleWithDaemon = rssSettled - rssBefore;
         int threadsIdle = ProcStats.threads(self);
+        var threadNamesIdle = ProcStats.threadNames(self);
         long cpuBefore = cpuNanos();
+        var threadsBefore = ProcStats.cpuNanosByThread(self);
         long wallBefore = System.nanoTime();
         TimeUnit.NANOSECONDS.sleep(IDLE_WINDOW.toNanos()); // CPU while idle: measured over this window
         long idleCpuNanos = cpuNanos() - cpuBefore;
+        var idleCpuByThread = ProcStats.topCpuMillis(threadsBefore, ProcStats.cpuNanosByThread(self), 8);
         double idleCpuPercent = 100.0 * idleCpuNanos / (System.nanoTime() - wallBefore);
 
         // Push latency: deliveries at `rate` into random mailboxes, read back from the feed.
@@ -227,6 +231,8 @@ public final class IdleFleetBenchmark {
         report.put("threads_after_deliveries", threadsAfterDeliveries);
         report.put("cpu_percent_of_one_core_while_idle", round(idleCpuPercent));
         report.put("cpu_seconds_while_idle", Math.round(idleCpuNanos / 1e6) / 1000.0);
+        idleCpuByThread.forEach(report.putObject("cpu_ms_while_idle_by_thread")::put);
+        threadNamesIdle.forEach(report.putObject("thread_names_while_idle")::put);
         report.put("idle_window_seconds", IDLE_WINDOW.toSeconds());
         report.put("deliveries", planned);
         report.put("delivered", seen.size());
@@ -247,7 +253,7 @@ public final class IdleFleetBenchmark {
         out.printf("  RSS per idle mailbox       %8.2f KiB above the empty daemon (%.1f MiB); %.2f KiB counting it%n",
             rssIdle / 1024.0 / mailboxes, (rssEmptyDaemon - rssBefore) / 1048576.0,
             rssIdleWithDaemon / 1024.0 / mailboxes);
-        out.printf("  CPU while idle             %8.1f %% of one core%n", idleCpuPercent);
+        out.printf("  CPU while idle             %8.1f %% of one core (ms by thread: %s)%n", idleCpuPercent, idleCpuByThread);
         out.printf("  push latency at %.0f/s      p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
             rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
             planned, duplicates);

@@ -2,6 +2,7 @@ package io.imapsync.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imapsync.demo.LocalRedis;
 import io.imapsync.model.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * with the same mailboxes, delivery rate, seed and measure window as the daemon's run: time until
  * the simulator counts every mailbox in IDLE, heap per mailbox (the peer measures itself after a
  * full GC, less its own figure before connecting), RSS per mailbox and threads (from /proc, less
- * the RSS before connecting), CPU over a quiet window, push latency (stamp to Message-ID in the
- * peer's hands) and each delivery received once. The report gains a {@code peers} section.
+ * the RSS before connecting), CPU over a quiet window, push latency and each delivery received
+ * once. The report gains a {@code peers} section. With {@link PeerWork#FULL} (the default) each
+ * peer does the daemon's job per new message (fetched whole, parsed, a JSON document appended to
+ * a Redis stream) and the push latency stops where the daemon's does, at the benchmark's reader
+ * of that stream; with {@link PeerWork#ENVELOPE} at the Message-ID in the peer's hands.
  */
 public final class PeerBenchmark {
   /** Connects in flight at once in every peer; the daemon's own limiter allows 2,000 per second. */
@@ -29,6 +33,7 @@ public final class PeerBenchmark {
   private final Path loadsimJar;
   private final Path root;
   private final PrintStream out;
+  private PeerWork work = PeerWork.FULL;
 
   public PeerBenchmark(int mailboxes, double rate, Duration measure, Path loadsimJar, Path root, PrintStream out) {
     this.mailboxes = mailboxes;
@@ -39,18 +44,33 @@ public final class PeerBenchmark {
     this.out = out;
   }
 
+  public PeerBenchmark work(PeerWork work) {
+    this.work = work;
+    return this;
+  }
+
   /** Runs every peer in turn, adds {@code peers} to {@code ours} and prints the comparison. */
   public void run(List<PeerKind> kinds, ObjectNode ours) throws Exception {
     ObjectNode peers = ours.putObject("peers");
+    String external = System.getenv("REDIS_URL");
+    try (LocalRedis local = work == PeerWork.FULL && (external == null || external.isBlank()) ? LocalRedis.start() : null) {
+      String redisUrl = local != null ? local.url() : external == null ? null : external.strip();
+      runAll(kinds, peers, redisUrl);
+    }
+    new PeerTable(out).print(ours, peers);
+  }
+
+  private void runAll(List<PeerKind> kinds, ObjectNode peers, String redisUrl) throws Exception {
     for (PeerKind kind : kinds) {
       out.printf("peer %s: %d mailboxes...%n", kind.id(), mailboxes);
       Path log = Files.createTempFile("imap-sync-peer-" + kind.id() + "-", ".log");
       ObjectNode result = Json.MAPPER.createObjectNode();
       result.put("configuration", kind.description());
+      result.put("work", work.id());
       result.put("connect_concurrency", CONNECT_CONCURRENCY);
       result.put("stderr_log", log.toString());
       try {
-        runOne(kind, log, result);
+        runOne(kind, log, result, redisUrl);
       } catch (IOException | RuntimeException e) {
         // One peer that cannot run (no Node.js, say) must not cost the others' figures or ours.
         result.put("error", e.getMessage() + "; its standard error is in " + log);
@@ -58,13 +78,15 @@ public final class PeerBenchmark {
       peers.set(kind.id(), result);
       out.printf("peer %s: %s%n", kind.id(), result.has("error") ? result.get("error").asText() : "done");
     }
-    new PeerTable(out).print(ours, peers);
   }
 
-  private void runOne(PeerKind kind, Path log, ObjectNode r) throws Exception {
+  private void runOne(PeerKind kind, Path log, ObjectNode r, String redisUrl) throws Exception {
+    String stream = "bench-peer:" + ProcessHandle.current().pid() + ":" + kind.id(); // ours alone, deleted after
+    List<String> more = work == PeerWork.FULL ? List.of("--redis-url", redisUrl, "--stream", stream) : List.of();
     try (LoadSimProcess sim = LoadSimProcess.start(loadsimJar, mailboxes);
          PeerProcess peer = PeerProcess.start(kind.command(loadsimJar.toString(), root), sim.port(), sim.addresses(),
-             mailboxes, CONNECT_CONCURRENCY, ProcessBuilder.Redirect.appendTo(log.toFile()))) {
+             mailboxes, CONNECT_CONCURRENCY, more, ProcessBuilder.Redirect.appendTo(log.toFile()));
+         PeerStreamReader reader = work == PeerWork.FULL ? PeerStreamReader.start(redisUrl, stream, peer) : null) {
       JsonNode started = peer.await("started", Duration.ofMinutes(5)); // the ImapFlow harness may run npm ci first
       long pid = peer.pid();
       long rssBefore = ProcStats.rssBytes(pid);
@@ -93,9 +115,13 @@ public final class PeerBenchmark {
           - started.path("heap_used_bytes").asLong()) / idle);
       r.put("rss_bytes_per_idle_mailbox", rssIdle / idle);
       r.put("threads_while_idle", ProcStats.threads(pid));
+      ProcStats.threadNames(pid).forEach(r.putObject("thread_names_while_idle")::put);
       long cpuBefore = ProcStats.cpuNanos(pid);
+      var threadsBefore = ProcStats.cpuNanosByThread(pid);
       TimeUnit.NANOSECONDS.sleep(IdleFleetBenchmark.IDLE_WINDOW.toNanos()); // CPU while idle: this window
       r.put("cpu_seconds_while_idle", (ProcStats.cpuNanos(pid) - cpuBefore) / 1e9);
+      ProcStats.topCpuMillis(threadsBefore, ProcStats.cpuNanosByThread(pid), 8)
+          .forEach(r.putObject("cpu_ms_while_idle_by_thread")::put);
       r.put("idle_window_seconds", IdleFleetBenchmark.IDLE_WINDOW.toSeconds());
 
       // The daemon's delivery sequence: the same warm-up, then the same count, rate and seed.
@@ -126,6 +152,9 @@ public final class PeerBenchmark {
       r.put("push_latency_ms_p50", Percentiles.millis(latencies, 0.50));
       r.put("push_latency_ms_p99", Percentiles.millis(latencies, 0.99));
       r.put("push_latency_ms_p999", Percentiles.millis(latencies, 0.999));
+      if (reader != null && reader.failure() != null) {
+        r.put("stream_reader_error", reader.failure());
+      }
       JsonNode stats = sim.stats(Duration.ofSeconds(5));
       r.put("max_connections_per_account", stats == null ? -1 : stats.path("maxConnectionsPerUser").asInt());
       if (memory.has("external_bytes")) {

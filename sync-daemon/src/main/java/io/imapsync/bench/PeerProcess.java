@@ -34,9 +34,16 @@ public final class PeerProcess implements AutoCloseable {
    */
   public static PeerProcess start(List<String> command, int port, int addresses, int mailboxes,
       int connectConcurrency, ProcessBuilder.Redirect stderr) throws IOException {
+    return start(command, port, addresses, mailboxes, connectConcurrency, List.of(), stderr);
+  }
+
+  /** With more arguments for the peer ({@code --redis-url U --stream K} for the full job). */
+  public static PeerProcess start(List<String> command, int port, int addresses, int mailboxes,
+      int connectConcurrency, List<String> more, ProcessBuilder.Redirect stderr) throws IOException {
     List<String> cmd = new ArrayList<>(command);
     cmd.addAll(List.of("--port", Integer.toString(port), "--addresses", Integer.toString(addresses), "--mailboxes",
         Integer.toString(mailboxes), "--connect-concurrency", Integer.toString(connectConcurrency)));
+    cmd.addAll(more);
     return new PeerProcess(new ProcessBuilder(cmd).redirectError(stderr));
   }
 
@@ -119,9 +126,14 @@ public final class PeerProcess implements AutoCloseable {
     }
   }
 
-  private synchronized void record(JsonNode delivery) {
-    if (received.merge(delivery.path("message_id").asText(), 1, Integer::sum) == 1) {
-      latencies.add(delivery.path("latency_micros").asLong());
+  private void record(JsonNode delivery) {
+    arrived(delivery.path("message_id").asText(), delivery.path("latency_micros").asLong());
+  }
+
+  /** A message the peer delivered, seen by the benchmark's reader of its Redis stream (full job). */
+  public synchronized void arrived(String messageId, long latencyMicros) {
+    if (received.merge(messageId, 1, Integer::sum) == 1) {
+      latencies.add(latencyMicros);
     }
   }
 

@@ -55,8 +55,13 @@ final class PeerTable {
       }
       out.println(line);
     }
-    out.println("  push latency: ours is stamp to the event in the Redis stream (fetch, normalize, write, read);"
-        + " a peer's is stamp to the Message-ID in its hands");
+    boolean envelope = iterable(peers).iterator().hasNext()
+        && "envelope".equals(iterable(peers).iterator().next().getValue().path("work").asText());
+    out.println(envelope
+        ? "  push latency: ours is stamp to the event in the Redis stream (fetch, normalize, write, read);"
+            + " a peer's (--peer-work envelope) is stamp to the Message-ID in its hands"
+        : "  push latency, all alike: stamp to the entry read back from Redis (each new message fetched whole,"
+            + " parsed, written to a stream)");
     for (Map.Entry<String, JsonNode> e : iterable(peers)) {
       if (e.getValue().hasNonNull("error")) {
         out.printf("  %s did not complete: %s%n", e.getKey(), e.getValue().get("error").asText());

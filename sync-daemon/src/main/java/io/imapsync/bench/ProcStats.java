@@ -51,6 +51,66 @@ public final class ProcStats {
     }
   }
 
+  /**
+   * CPU time so far by thread name ({@code /proc/PID/task/TID/comm}, at most 15 characters, a
+   * trailing number as {@code #}; threads of one name are summed), in nanoseconds from {@code schedstat}. Empty where /proc lacks it.
+   */
+  public static java.util.Map<String, Long> cpuNanosByThread(long pid) {
+    java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String name = kind(Files.readString(task.resolve("comm")));
+          long nanos = Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+          byName.merge(name, nanos, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return java.util.Map.of();
+    }
+    return byName;
+  }
+
+  /** A thread's name with its trailing number as {@code #}: one entry for a pool, not one per thread. */
+  private static String kind(String comm) {
+    return comm.strip().replaceAll("#?\\d+$", "#");
+  }
+
+  /** How many threads of each name ({@code /proc/PID/task/TID/comm}) the process has now. */
+  public static java.util.Map<String, Integer> threadNames(long pid) {
+    java.util.Map<String, Integer> byName = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          byName.merge(kind(Files.readString(task.resolve("comm"))), 1, Integer::sum);
+        } catch (IOException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return java.util.Map.of();
+    }
+    return byName;
+  }
+
+  /**
+   * The threads that used the most CPU between two {@link #cpuNanosByThread} readings,
+   * milliseconds, largest first, at most {@code top} of them (for a report).
+   */
+  public static java.util.LinkedHashMap<String, Double> topCpuMillis(java.util.Map<String, Long> before,
+      java.util.Map<String, Long> after, int top) {
+    java.util.LinkedHashMap<String, Double> out = new java.util.LinkedHashMap<>();
+    after.entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(top)
+        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() / 1e4) / 100.0));
+    return out;
+  }
+
   private static long statusField(long pid, String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -5,6 +5,7 @@ import io.imapsync.bench.IdleFleetBenchmark;
 import io.imapsync.bench.InitialSyncBenchmark;
 import io.imapsync.bench.PeerBenchmark;
 import io.imapsync.bench.PeerKind;
+import io.imapsync.bench.PeerWork;
 import io.imapsync.bench.WritePathBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,11 @@ final class BenchCommand implements Callable<Integer> {
       + "angus-thread, angus-idlemanager, imapflow (comma-separated), or all. See docs/performance.md.")
   String peers;
 
+  @Option(names = "--peer-work", defaultValue = "full", description = "What each peer does per new message: full (fetch "
+      + "it whole, parse it, append a JSON document to a Redis stream, latency read back from it, as ours) or envelope "
+      + "(fetch its envelope, latency at the Message-ID in hand) (default: ${DEFAULT-VALUE}).")
+  String peerWork;
+
   @Override
   public Integer call() throws Exception {
     if (mailboxes == null) {
@@ -55,13 +61,14 @@ final class BenchCommand implements Callable<Integer> {
     Path root = Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."));
     Path jar = simulatorJar(loadsimJar);
     List<PeerKind> kinds = peers == null ? List.of() : PeerKind.parse(peers); // a typo fails before the long run
+    PeerWork work = PeerWork.parse(peerWork);
     if (tls && !kinds.isEmpty()) {
       System.err.println("error: --tls runs our daemon only (the peers' harnesses speak plain IMAP)");
       return 2;
     }
     ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).tls(tls).run(null);
     if (!kinds.isEmpty()) {
-      new PeerBenchmark(mailboxes, rate, measure, jar, root, System.out).run(kinds, report);
+      new PeerBenchmark(mailboxes, rate, measure, jar, root, System.out).work(work).run(kinds, report);
     }
     if (json != null) {
       Files.writeString(json, report.toPrettyString() + "\n");

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The process-wide resources every part borrows and none shuts down but the owner: one Netty
  * event loop group (epoll when available) shared by all IMAP sessions and by Lettuce, Lettuce's
- * client resources bound to that group, a bounded worker pool for CPU-heavy work (MIME
+ * client resources bound to that group (its I/O and its timer), a bounded worker pool for CPU-heavy work (MIME
  * parsing) that must never run on an event loop, and the process's meters.
  */
 public final class SharedResources implements AutoCloseable {
@@ -52,6 +52,7 @@ public final class SharedResources implements AutoCloseable {
     this.lettuceResources = DefaultClientResources.builder()
         .eventLoopGroupProvider(new BorrowedGroupProvider(eventLoops, eventLoopThreads))
         .computationThreadPoolSize(1)
+        .timer(new EventLoopTimer(eventLoops))
         .build();
     // Bounded queue + caller-runs would run MIME parsing on an event loop; instead the queue is
     // large and submitters apply backpressure by awaiting their batch before fetching more.

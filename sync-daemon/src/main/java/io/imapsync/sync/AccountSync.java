@@ -204,8 +204,7 @@ public final class AccountSync implements SyncListener {
     CompletableFuture<?>[] stops = others.stream().map(MailboxWatcher::stop).toArray(CompletableFuture[]::new);
     // Closed before new ones open, and a moment more: the server must see the old connections end
     // before it counts the new ones (providers count per account).
-    replanning = CompletableFuture.allOf(stops).thenRunAsync(() -> { },
-        CompletableFuture.delayedExecutor(CLOSE_SETTLE.toMillis(), TimeUnit.MILLISECONDS)).thenRun(() -> {
+    replanning = CompletableFuture.allOf(stops).thenRunAsync(() -> { }, after(CLOSE_SETTLE.toMillis())).thenRun(() -> {
       synchronized (this) {
         if (stopped || plan != next) {
           return;
@@ -218,6 +217,14 @@ public final class AccountSync implements SyncListener {
       }
     });
     return next.get(0);
+  }
+
+  /**
+   * Runs a task after a delay on one of our event loops (not the JDK's common pool: the daemon's
+   * work stays on its own threads, and stops with them).
+   */
+  private java.util.concurrent.Executor after(long millis) {
+    return task -> resources.eventLoops().next().schedule(task, millis, TimeUnit.MILLISECONDS);
   }
 
   private static boolean sameHomes(List<Share> a, List<Share> b) {
@@ -317,8 +324,7 @@ public final class AccountSync implements SyncListener {
       // More went on the list while we swept, or a connection was replaced under the sweep: again
       // (after a pause when it failed, so a broken Redis is not hammered).
       java.util.concurrent.Executor later = e == null ? Runnable::run
-          : CompletableFuture.delayedExecutor(e instanceof java.util.concurrent.CancellationException ? 100 : 5000,
-              TimeUnit.MILLISECONDS);
+          : after(e instanceof java.util.concurrent.CancellationException ? 100 : 5000);
       later.execute(() -> changes.hasGone().thenAccept(any -> {
         if (any) {
           requestSweep();
