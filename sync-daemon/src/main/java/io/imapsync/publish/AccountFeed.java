@@ -232,11 +232,31 @@ public final class AccountFeed {
           return mergeDetails(plan).thenApplyAsync(details -> {
             Assembled a = assembler.assemble(plan, details.known(), details.messages());
             return buildBatch(epoch, mailbox, next, a);
-          }, cpu).thenCompose(batch -> writer.write(batch).thenApply(ids -> batch.events()));
+          }, smallPush(fresh, docs, plan) ? INLINE : cpu).thenCompose(batch -> writer.write(batch).thenApply(ids -> batch.events()));
         });
       });
     }
   }
+
+  private static final java.util.concurrent.Executor INLINE = Runnable::run;
+
+  /**
+   * One pushed message joining small conversations and absorbing none: its assembly and
+   * serialization take tens of microseconds, less than the two hand-overs to the worker pool and
+   * back would add to its latency, so they run where the reads completed.
+   */
+  private static boolean smallPush(List<Incoming> fresh, Map<String, ConversationDocument> docs, Plan plan) {
+    if (fresh.size() != 1 || !plan.absorbedMessageIds().isEmpty()) {
+      return false;
+    }
+    int messages = 0;
+    for (ConversationDocument d : docs.values()) {
+      messages += d.numMessages();
+    }
+    return messages <= SMALL_PUSH_MESSAGES;
+  }
+
+  static final int SMALL_PUSH_MESSAGES = 50;
 
   private record MergeDetails(Known known, Map<String, MessageDocument> messages) {}
 
