@@ -33,4 +33,44 @@ class SharedEventLoopIntegrationTest {
       assertTrue(!resources.eventLoops().isShuttingDown());
     }
   }
+
+  @Test
+  void aConnectionOnPinnedResourcesLivesOnItsLoopAlsoAfterAReconnect() throws Exception {
+    try (RedisFixture redis = RedisFixture.start(); SharedResources resources = SharedResources.create(2, 1)) {
+      for (io.netty.channel.EventLoop loop : resources.loops()) {
+        RedisClient client = RedisClient.create(resources.lettuceResourcesOn(loop), RedisURI.create(redis.url()));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+          assertTrue(repliesOn(redis, c, loop), "a reply ran off the connection's loop");
+          // The server drops the connection; Lettuce reconnects through the same resources.
+          long id = c.sync().clientId();
+          redis.sync().clientKill(io.lettuce.core.KillArgs.Builder.id(id));
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+          long now = id;
+          while (now == id && System.nanoTime() < deadline) {
+            try {
+              now = c.sync().clientId();
+            } catch (io.lettuce.core.RedisException e) {
+              // disconnected a moment: the next call waits for the reconnect
+            }
+          }
+          assertTrue(now != id, "reconnected as a new client");
+          assertTrue(repliesOn(redis, c, loop), "after the reconnect a reply ran off the connection's loop");
+        } finally {
+          client.shutdown();
+        }
+      }
+      assertTrue(resources.loops().stream().noneMatch(io.netty.channel.EventLoop::isShuttingDown),
+          "the pinned resources release their loop, never shut it down");
+    }
+  }
+
+  /** A BLPOP's continuation (attached before the reply exists) runs on {@code loop}. */
+  private static boolean repliesOn(RedisFixture redis, StatefulRedisConnection<String, String> c,
+      io.netty.channel.EventLoop loop) throws Exception {
+    String key = RedisFixture.uniquePrefix("pinned") + ":list";
+    java.util.concurrent.CompletableFuture<Boolean> onLoop = c.async().blpop(10, key).toCompletableFuture()
+        .thenApply(kv -> loop.inEventLoop());
+    redis.sync().lpush(key, "wake");
+    return onLoop.get(10, TimeUnit.SECONDS);
+  }
 }

@@ -45,6 +45,15 @@ public final class IdleFleetBenchmark {
   private static final Pattern STAMP = Pattern.compile("^<?d(\\d+)\\.");
   /** How long idle CPU is measured, here and for the peers. */
   static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
+  /** The longest wait for a process to go quiet before its idle CPU is measured ({@link ProcStats#awaitQuiet}). */
+  static final Duration SETTLE_MAX = Duration.ofSeconds(30);
+  /**
+   * Threads of this benchmark process that a daemon of its own would not have (the simulator's
+   * process reaper and output reader, the delivery pacer): not counted as the daemon's, since each
+   * peer runs in a process of its own with none of them.
+   */
+  static final java.util.Set<String> HARNESS_THREADS = java.util.Set.of("process reaper", "loadsim-out",
+      "bench-deliveries");
   /**
    * Deliveries before the measured ones, at the same rate: the first deliveries compile the
    * delivery path (C2 compilations of up to 400 ms each, on one of two cores), which a daemon
@@ -101,7 +110,10 @@ public final class IdleFleetBenchmark {
             Duration.ofSeconds(5)));
         // The daemon's own fixed costs (event loops, worker pool, Redis client, meters): the
         // baseline of the per-mailbox figure, as the peers' figures start from their started harness.
-        System.gc();
+        // Collected as the idle reading below is (three full GCs), so both give back alike.
+        for (int i = 0; i < 3; i++) {
+          System.gc();
+        }
         long rssEmptyDaemon = ProcStats.settledRssBytes(self);
         started = System.nanoTime();
         List<AccountSync> accounts = new ArrayList<>(mailboxes);
@@ -130,8 +142,10 @@ public final class IdleFleetBenchmark {
         long rssSettled = ProcStats.settledRssBytes(self);
         long rssIdle = rssSettled - rssEmptyDaemon;
         long rssIdleWithDaemon = rssSettled - rssBefore;
-        int threadsIdle = ProcStats.threads(self);
+        int threadsIdle = ProcStats.threadsExcept(self, HARNESS_THREADS);
         var threadNamesIdle = ProcStats.threadNames(self);
+        ProcStats.warmUp(self);
+        double settleSeconds = ProcStats.awaitQuiet(self, SETTLE_MAX);
         long cpuBefore = cpuNanos();
         var threadsBefore = ProcStats.cpuNanosByThread(self);
         long wallBefore = System.nanoTime();
@@ -165,7 +179,7 @@ public final class IdleFleetBenchmark {
         // The measured pushes only: after the warm-up, before the storm adds its own.
         DaemonFigures daemonSide = DaemonFigures.read(resources.metrics().registry(), pushesBefore);
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
-        int threadsAfterDeliveries = ProcStats.threads(self);
+        int threadsAfterDeliveries = ProcStats.threadsExcept(self, HARNESS_THREADS);
 
         // Reconnect storm: the simulator drops every connection; changes made during the outage
         // must all arrive; time until every mailbox is back in IDLE.
@@ -234,6 +248,8 @@ public final class IdleFleetBenchmark {
         idleCpuByThread.forEach(report.putObject("cpu_ms_while_idle_by_thread")::put);
         threadNamesIdle.forEach(report.putObject("thread_names_while_idle")::put);
         report.put("idle_window_seconds", IDLE_WINDOW.toSeconds());
+        report.put("idle_window_after_quiet_seconds", round(settleSeconds));
+        report.put("threads_of_benchmark_not_counted", ProcStats.threads(self) - threadsAfterDeliveries);
         report.put("deliveries", planned);
         report.put("delivered", seen.size());
         report.put("duplicates", duplicates);
@@ -253,7 +269,8 @@ public final class IdleFleetBenchmark {
         out.printf("  RSS per idle mailbox       %8.2f KiB above the empty daemon (%.1f MiB); %.2f KiB counting it%n",
             rssIdle / 1024.0 / mailboxes, (rssEmptyDaemon - rssBefore) / 1048576.0,
             rssIdleWithDaemon / 1024.0 / mailboxes);
-        out.printf("  CPU while idle             %8.1f %% of one core (ms by thread: %s)%n", idleCpuPercent, idleCpuByThread);
+        out.printf("  CPU while idle             %8.1f %% of one core over %d s once quiet (after %.0f s; ms by thread: %s)%n",
+            idleCpuPercent, IDLE_WINDOW.toSeconds(), settleSeconds, idleCpuByThread);
         out.printf("  push latency at %.0f/s      p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d of %d delivered, %d twice)%n",
             rate, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999), seen.size(),
             planned, duplicates);

@@ -116,6 +116,8 @@ public final class PeerBenchmark {
       r.put("rss_bytes_per_idle_mailbox", rssIdle / idle);
       r.put("threads_while_idle", ProcStats.threads(pid));
       ProcStats.threadNames(pid).forEach(r.putObject("thread_names_while_idle")::put);
+      r.put("idle_window_after_quiet_seconds",
+          Percentiles.round(ProcStats.awaitQuiet(pid, IdleFleetBenchmark.SETTLE_MAX)));
       long cpuBefore = ProcStats.cpuNanos(pid);
       var threadsBefore = ProcStats.cpuNanosByThread(pid);
       TimeUnit.NANOSECONDS.sleep(IdleFleetBenchmark.IDLE_WINDOW.toNanos()); // CPU while idle: this window

@@ -17,7 +17,7 @@ final class PeerTable {
       new Row("RSS / idle mailbox (KiB)", "rss_bytes_per_idle_mailbox", 1024, "%.1f", true),
       new Row("threads while idle", "threads_while_idle", 1, "%.0f", true),
       new Row("threads after deliveries", "threads_after_deliveries", 1, "%.0f", true),
-      new Row("CPU while idle (s in 10 s)", "cpu_seconds_while_idle", 1, "%.2f", true),
+      new Row("CPU while idle (s in 10 s)", "cpu_seconds_while_idle", 1, "%.3f", true),
       new Row("push p50 (ms)", "push_latency_ms_p50", 1, "%.1f", true),
       new Row("push p99 (ms)", "push_latency_ms_p99", 1, "%.1f", true),
       new Row("push p99.9 (ms)", "push_latency_ms_p999", 1, "%.1f", true),
@@ -62,6 +62,10 @@ final class PeerTable {
             + " a peer's (--peer-work envelope) is stamp to the Message-ID in its hands"
         : "  push latency, all alike: stamp to the entry read back from Redis (each new message fetched whole,"
             + " parsed, written to a stream)");
+    out.println("  all in IDLE: ours also syncs each mailbox first (its 10 newest messages fetched, parsed, threaded,"
+        + " written to Redis); a peer selects and idles. Threads: ours without the benchmark's own ("
+        + ours.path("threads_of_benchmark_not_counted").asInt() + "). CPU while idle: over "
+        + ours.path("idle_window_seconds").asInt() + " s once each process is quiet (start-up JIT done)");
     for (Map.Entry<String, JsonNode> e : iterable(peers)) {
       if (e.getValue().hasNonNull("error")) {
         out.printf("  %s did not complete: %s%n", e.getKey(), e.getValue().get("error").asText());

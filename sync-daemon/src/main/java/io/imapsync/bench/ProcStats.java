@@ -38,6 +38,56 @@ public final class ProcStats {
     return (int) statusField(pid, "Threads:");
   }
 
+  /** Threads of the process whose names ({@link #threadNames} kinds) are not in {@code harness}. */
+  public static int threadsExcept(long pid, java.util.Set<String> harness) {
+    int n = 0;
+    for (var e : threadNames(pid).entrySet()) {
+      if (!harness.contains(e.getKey())) {
+        n += e.getValue();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Waits until the process is quiet: under {@link #QUIET_CPU_PER_SECOND} of CPU in each of two
+   * consecutive seconds, or {@code max} passed. Right after a program has connected everything, its
+   * JIT compilers still work through what the connecting made hot (C2 used 0.28 s of a 10 s window
+   * that began at once); that is start-up, not what an idle program costs. Every program measured
+   * waits the same way. Returns the seconds waited.
+   */
+  public static double awaitQuiet(long pid, java.time.Duration max) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + max.toNanos();
+    int quiet = 0;
+    long last = cpuNanos(pid);
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      TimeUnit.SECONDS.sleep(1); // sampling the process's CPU time once a second
+      long now = cpuNanos(pid);
+      quiet = now - last < QUIET_CPU_PER_SECOND.toNanos() ? quiet + 1 : 0;
+      last = now;
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /**
+   * Runs this class's readers until the JIT has compiled them, for a benchmark that measures its
+   * own process: the first readings of a window otherwise make C2 compile /proc parsing (0.14 s of
+   * a 10 s idle window) and bill it to the program measured.
+   */
+  public static void warmUp(long pid) {
+    long sink = 0;
+    for (int i = 0; i < 300; i++) {
+      sink += cpuNanos(pid) + threads(pid) + cpuNanosByThread(pid).size() + threadNames(pid).size();
+    }
+    if (sink == 42) {
+      System.out.print(""); // keeps the loop from being optimized away
+    }
+  }
+
+  /** 1 % of a core. */
+  static final java.time.Duration QUIET_CPU_PER_SECOND = java.time.Duration.ofMillis(10);
+
   /** User plus system CPU time so far (10 ms resolution). */
   public static long cpuNanos(long pid) {
     try {

@@ -151,7 +151,7 @@ public final class RegistryFollower implements AutoCloseable {
     log.info("account {} {}; stopping it", id, why);
     running.remove(id);
     stopping.put(id, false);
-    daemon.remove(id).orTimeout(30, TimeUnit.SECONDS).whenComplete((v, e) -> {
+    io.imapsync.runtime.Deadlines.orTimeout(daemon.remove(id), 30, TimeUnit.SECONDS, daemon.timerLoop()).whenComplete((v, e) -> {
       if (e != null) {
         log.warn("account {} did not stop cleanly: {}", id, e.toString());
       }

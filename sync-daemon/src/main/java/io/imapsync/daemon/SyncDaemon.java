@@ -4,9 +4,9 @@ import io.imapsync.consumer.StreamTrimmer;
 import io.imapsync.imap.session.SessionOptions;
 import io.imapsync.conversation.ConversationOptions;
 import io.imapsync.publish.AccountFeed;
-import io.imapsync.publish.FeedWriter;
 import io.imapsync.publish.FolderChanges;
 import io.imapsync.publish.KeyLayout;
+import io.imapsync.runtime.Deadlines;
 import io.imapsync.runtime.SharedResources;
 import io.imapsync.sync.AccountConfig;
 import io.imapsync.sync.HostGuards;
@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon: one Redis connection (multiplexed, on the shared event loops) and one
- * {@link AccountSync} per account (its folders over at most its connection budget). Owns nothing it did not create: the caller passes the shared resources.
+ * The daemon: one Redis connection per event loop ({@link RedisLanes}) and one {@link AccountSync}
+ * per account (its folders over at most its connection budget), each account on one loop with
+ * that loop's connection. Owns nothing it did not create: the caller passes the shared resources.
  */
 public final class SyncDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncDaemon.class);
@@ -36,8 +37,8 @@ public final class SyncDaemon implements AutoCloseable {
   private final SharedResources resources;
   private final KeyLayout layout;
   private final RedisConnector redisConnector;
+  private final RedisLanes lanes;
   private final RedisConnection redis;
-  private final FeedWriter writer;
   private final SyncListener listener;
   private final AccountStateWriter stateWriter;
   private final Duration idleRenewal;
@@ -58,10 +59,26 @@ public final class SyncDaemon implements AutoCloseable {
     this.listener = listener;
     this.idleRenewal = idleRenewal;
     this.redisConnector = RedisConnector.create(resources.lettuceResources(), redisUrl);
-    this.redis = redisConnector.connect();
-    this.writer = new FeedWriter(redis.async(), resources.metrics().writes());
+    this.lanes = new RedisLanes(resources, redisUrl, resources.metrics().writes());
+    this.redis = lanes.first().redis();
     this.stateWriter = new AccountStateWriter(redis.async(), layout, listener);
-    writer.preload().orTimeout(10, TimeUnit.SECONDS).join();
+    try {
+      lanes.preload().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      lanes.close();
+      redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      throw new IllegalStateException("interrupted while loading the write script into Redis", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      lanes.close();
+      redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      throw new IllegalStateException("cannot load the write script into Redis at " + RedisUrls.redact(redisUrl)
+          + ": " + (e instanceof java.util.concurrent.TimeoutException ? "no answer in 10 s" : e.getCause()), e);
+    } catch (RuntimeException e) {
+      lanes.close();
+      redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      throw e;
+    }
     this.census = new SessionCensus(resources.metrics().registry(), this::accounts);
     log.info("connected to {} at {}", redisConnector.isCluster() ? "Redis Cluster" : "Redis",
         RedisUrls.redact(redisUrl));
@@ -131,11 +148,12 @@ public final class SyncDaemon implements AutoCloseable {
 
   public synchronized AccountSync add(AccountConfig account) {
     SerialQueue queue = new SerialQueue();
-    AccountFeed feed = new AccountFeed(layout, redis.async(), writer, account.accountId(),
+    RedisLanes.Lane lane = lanes.next();
+    AccountFeed feed = new AccountFeed(layout, lane.redis().async(), lane.writer(), account.accountId(),
         ConversationOptions.forAccount(account.ownAddresses()), queue, resources.workers());
-    FolderChanges changes = new FolderChanges(layout, redis.async(), writer, account.accountId(), queue);
+    FolderChanges changes = new FolderChanges(layout, lane.redis().async(), lane.writer(), account.accountId(), queue);
     Duration renewal = idleRenewals == null ? idleRenewal : idleRenewals.forHost(account.endpoint().host());
-    AccountSync a = new AccountSync(account, resources, feed, changes, stateWriter, renewal, hostGuards);
+    AccountSync a = new AccountSync(account, resources, lane.loop(), feed, changes, stateWriter, renewal, hostGuards);
     a.sessionOptions(sessionOptions);
     a.tokenRefresher(tokenRefresher);
     accounts.add(a);
@@ -184,15 +202,25 @@ public final class SyncDaemon implements AutoCloseable {
   }
 
   /**
-   * PING on the daemon's own Redis connection. A closed connection fails at once: a PING queued
+   * PING on each of the daemon's own Redis connections (one per event loop): an account writes
+   * through one of them, so all must answer. A closed connection fails at once: a PING queued
    * behind a reconnect would only wait out the deadline.
    */
   public CompletableFuture<Void> pingRedis(Duration deadline) {
-    if (!redis.isOpen()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("Redis connection is down"));
+    List<CompletableFuture<?>> pings = new ArrayList<>();
+    for (RedisLanes.Lane lane : lanes.all()) {
+      if (!lane.redis().isOpen()) {
+        return CompletableFuture.failedFuture(new IllegalStateException("Redis connection is down"));
+      }
+      pings.add(lane.redis().async().ping().toCompletableFuture());
     }
-    return redis.async().ping().toCompletableFuture().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(pong -> null);
+    return Deadlines.orTimeout(CompletableFuture.allOf(pings.toArray(CompletableFuture[]::new)),
+        deadline.toMillis(), TimeUnit.MILLISECONDS, lanes.first().loop());
+  }
+
+  /** A loop for the daemon's own timers (not an account's). */
+  public io.netty.channel.EventLoop timerLoop() {
+    return lanes.first().loop();
   }
 
   /** Opens further connections to the daemon's Redis (single server or cluster). */
@@ -225,7 +253,7 @@ public final class SyncDaemon implements AutoCloseable {
       maintenance.shutdownNow();
       maintenanceConnection.close();
     }
-    redis.close();
+    lanes.close();
     redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 }

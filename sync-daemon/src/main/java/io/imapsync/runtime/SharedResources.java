@@ -4,6 +4,7 @@ import io.imapsync.metrics.DaemonMetrics;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -17,9 +18,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -32,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * event loop group (epoll when available) shared by all IMAP sessions and by Lettuce, Lettuce's
  * client resources bound to that group (its I/O and its timer), a bounded worker pool for CPU-heavy work (MIME
  * parsing) that must never run on an event loop, and the process's meters.
+ *
+ * <p>Each event loop also has Lettuce resources pinned to it ({@link #lettuceResourcesOn}): a Redis
+ * connection opened with them lives on that loop, so an account whose IMAP sessions and Redis
+ * connection share a loop sees its Redis replies on the thread that runs its sessions, with no
+ * hand-over between threads.
  */
 public final class SharedResources implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SharedResources.class);
@@ -39,6 +50,8 @@ public final class SharedResources implements AutoCloseable {
   private final MultiThreadIoEventLoopGroup eventLoops;
   private final Class<? extends SocketChannel> socketChannelClass;
   private final ClientResources lettuceResources;
+  private final List<EventLoop> loops;
+  private final Map<EventLoop, ClientResources> pinnedLettuce = new IdentityHashMap<>();
   private final ExecutorService workers;
   private final DaemonMetrics metrics;
   private final boolean epoll;
@@ -54,6 +67,14 @@ public final class SharedResources implements AutoCloseable {
         .computationThreadPoolSize(1)
         .timer(new EventLoopTimer(eventLoops))
         .build();
+    List<EventLoop> all = new ArrayList<>();
+    for (EventExecutor e : eventLoops) {
+      EventLoop loop = (EventLoop) e;
+      all.add(loop);
+      // mutate() shares everything (timer, computation group, event bus); only the loop differs.
+      pinnedLettuce.put(loop, lettuceResources.mutate().eventLoopGroupProvider(new BorrowedGroupProvider(loop, 1)).build());
+    }
+    this.loops = List.copyOf(all);
     // Bounded queue + caller-runs would run MIME parsing on an event loop; instead the queue is
     // large and submitters apply backpressure by awaiting their batch before fetching more.
     this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 30, TimeUnit.SECONDS,
@@ -76,6 +97,23 @@ public final class SharedResources implements AutoCloseable {
 
   public EventLoopGroup eventLoops() {
     return eventLoops;
+  }
+
+  /** The group's event loops, in a fixed order. */
+  public List<EventLoop> loops() {
+    return loops;
+  }
+
+  /**
+   * Lettuce resources whose connections are registered on {@code loop} only (reconnects too):
+   * their replies and the continuations of their commands run on that loop.
+   */
+  public ClientResources lettuceResourcesOn(EventLoop loop) {
+    ClientResources pinned = pinnedLettuce.get(loop);
+    if (pinned == null) {
+      throw new IllegalArgumentException("not one of the shared event loops: " + loop);
+    }
+    return pinned;
   }
 
   public Class<? extends SocketChannel> socketChannelClass() {
@@ -106,18 +144,27 @@ public final class SharedResources implements AutoCloseable {
 
   @Override
   public void close() {
+    for (ClientResources pinned : pinnedLettuce.values()) {
+      pinned.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
     lettuceResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     workers.shutdownNow();
     eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     metrics.close();
   }
 
-  /** Hands Lettuce our group; releasing it is a no-op because Lettuce does not own it. */
+  /**
+   * Hands Lettuce a group of ours (the whole group, or one loop of it); releasing it is a no-op
+   * because Lettuce does not own it. Lettuce asks for a {@link MultiThreadIoEventLoopGroup}; one
+   * loop is not one, but Lettuce only uses the answer as an {@link EventLoopGroup} (a loop is a
+   * group of one), so for a loop the unchecked cast is safe: every connection of a client on those
+   * resources, reconnects included, registers on that loop.
+   */
   private static final class BorrowedGroupProvider implements EventLoopGroupProvider {
-    private final MultiThreadIoEventLoopGroup group;
+    private final EventLoopGroup group;
     private final int threads;
 
-    BorrowedGroupProvider(MultiThreadIoEventLoopGroup group, int threads) {
+    BorrowedGroupProvider(EventLoopGroup group, int threads) {
       this.group = group;
       this.threads = threads;
     }
@@ -125,7 +172,7 @@ public final class SharedResources implements AutoCloseable {
     @Override
     @SuppressWarnings("unchecked")
     public <T extends EventLoopGroup> T allocate(Class<T> type) {
-      if (type.isInstance(group)) {
+      if (type.isInstance(group) || group instanceof EventLoop) {
         return (T) group;
       }
       throw new IllegalStateException("Lettuce asked for " + type.getName()

@@ -5,7 +5,9 @@ import io.imapsync.imap.session.SessionOptions;
 import io.imapsync.model.ChangeEvent;
 import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FolderChanges;
+import io.imapsync.runtime.Deadlines;
 import io.imapsync.runtime.SharedResources;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,6 +55,7 @@ public final class AccountSync implements SyncListener {
   private final SyncListener listener;
   private final Duration idleRenewal;
   private final HostGuards hostGuards;
+  private final EventLoop loop;
   private volatile SessionOptions sessionOptions = SessionOptions.DEFAULTS;
   private volatile TokenRefresher refresher;
   /** The secret in use: the registered one, or the last token the refresher gave. */
@@ -70,7 +73,17 @@ public final class AccountSync implements SyncListener {
 
   public AccountSync(AccountConfig account, SharedResources resources, AccountFeed feed, FolderChanges changes,
       SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
+    this(account, resources, resources.eventLoops().next(), feed, changes, listener, idleRenewal, hostGuards);
+  }
+
+  /**
+   * An account on one event loop: its connections are opened there and its watchers run there; give
+   * it the loop its Redis connection lives on, and a push never changes thread but for parsing.
+   */
+  public AccountSync(AccountConfig account, SharedResources resources, EventLoop loop, AccountFeed feed,
+      FolderChanges changes, SyncListener listener, Duration idleRenewal, HostGuards hostGuards) {
     this.account = account;
+    this.loop = loop;
     this.resources = resources;
     this.feed = feed;
     this.changes = changes;
@@ -91,6 +104,11 @@ public final class AccountSync implements SyncListener {
 
   public String accountId() {
     return account.accountId();
+  }
+
+  /** The event loop the account's sessions and watchers run on. */
+  EventLoop loop() {
+    return loop;
   }
 
   public AccountConfig config() {
@@ -224,7 +242,7 @@ public final class AccountSync implements SyncListener {
    * work stays on its own threads, and stops with them).
    */
   private java.util.concurrent.Executor after(long millis) {
-    return task -> resources.eventLoops().next().schedule(task, millis, TimeUnit.MILLISECONDS);
+    return task -> loop.schedule(task, millis, TimeUnit.MILLISECONDS);
   }
 
   private static boolean sameHomes(List<Share> a, List<Share> b) {
@@ -359,14 +377,14 @@ public final class AccountSync implements SyncListener {
       first = watchers.isEmpty() ? null : watchers.get(0);
     }
     CompletableFuture<Void> listed = first == null ? CompletableFuture.completedFuture(null)
-        : first.checkNow(true).completeOnTimeout(null, SWEEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        : Deadlines.completeOnTimeout(first.checkNow(true), null, SWEEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, loop);
     return planned.thenCombine(listed, (a, b) -> (Void) null).thenCompose(x -> {
       synchronized (this) {
         return replanning;
       }
     }).thenCompose(x -> {
       CompletableFuture<?>[] checks = watchers().stream()
-          .map(w -> w.checkNow().completeOnTimeout(null, SWEEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+          .map(w -> Deadlines.completeOnTimeout(w.checkNow(), null, SWEEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, loop))
           .toArray(CompletableFuture[]::new);
       return CompletableFuture.allOf(checks);
     }).thenCompose(v -> {

@@ -24,6 +24,7 @@ import io.imapsync.publish.AccountFeed;
 import io.imapsync.publish.FolderChanges;
 import io.imapsync.publish.FolderCheckpoint;
 import io.imapsync.publish.StaleEpochException;
+import io.imapsync.runtime.Deadlines;
 import io.imapsync.runtime.SharedResources;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -185,7 +186,8 @@ public final class MailboxWatcher implements SessionListener {
     this.metrics = resources.metrics();
     this.normalizer = new MessageNormalizer(NormalizerOptions.forAccount(account.ownAddresses())
         .withWarnings(metrics.parseWarnings()));
-    this.loop = resources.eventLoops().next();
+    // The account's loop: its sessions, its Redis connection and this watcher's state share a thread.
+    this.loop = owner != null ? owner.loop() : resources.eventLoops().next();
     this.idleRenewal = idleRenewal;
     this.hostGuards = hostGuards;
     this.hostGuard = hostGuards.forHost(account.endpoint().host());
@@ -228,7 +230,7 @@ public final class MailboxWatcher implements SessionListener {
       session = null;
       resumed = false;
       CompletableFuture<Void> current = s == null ? CompletableFuture.completedFuture(null)
-          : s.logout().orTimeout(5, TimeUnit.SECONDS).handle((v, e) -> null)
+          : Deadlines.orTimeout(s.logout(), 5, TimeUnit.SECONDS, loop).handle((v, e) -> null)
               .thenCompose(v -> s.close().toCompletableFuture());
       // Done only when no socket of this watcher is open: also one being opened now (it closes
       // itself when it sees stopped), or one an error closed a moment ago. The next owner's
@@ -237,7 +239,7 @@ public final class MailboxWatcher implements SessionListener {
       CompletableFuture<Void> other = pending == null ? CompletableFuture.completedFuture(null)
           : pending.handle((o, e) -> o).thenCompose(o -> o == null || o == s ? CompletableFuture.completedFuture(null)
               : o.close().toCompletableFuture());
-      CompletableFuture.allOf(current, other).orTimeout(10, TimeUnit.SECONDS).whenComplete((x, e) -> done.complete(null));
+      Deadlines.orTimeout(CompletableFuture.allOf(current, other), 10, TimeUnit.SECONDS, loop).whenComplete((x, e) -> done.complete(null));
     });
     return done;
   }
@@ -299,7 +301,7 @@ public final class MailboxWatcher implements SessionListener {
             return CompletableFuture.failedFuture(new StaleSessionException()); // stopped while claiming
           }
           hostGuard.connecting();
-          opening = ImapSession.connect(resources, account.endpoint(), sessionOptions, this);
+          opening = ImapSession.connect(resources, loop, account.endpoint(), sessionOptions, this);
           return opening;
         }, loop)
         .thenComposeAsync(s -> {

@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.compression.JdkZlibDecoder;
 import io.netty.handler.codec.compression.JdkZlibEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
@@ -121,12 +122,18 @@ public final class ImapSession {
 
   public static CompletableFuture<ImapSession> connect(SharedResources resources, ImapEndpoint endpoint,
       SessionOptions options, SessionListener listener) {
+    return connect(resources, resources.eventLoops(), endpoint, options, listener);
+  }
+
+  /** As above, with the channel registered on {@code loops} (one event loop: its owner's). */
+  public static CompletableFuture<ImapSession> connect(SharedResources resources, EventLoopGroup loops,
+      ImapEndpoint endpoint, SessionOptions options, SessionListener listener) {
     CompletableFuture<ImapSession> result = new CompletableFuture<>();
     // Held here, not looked up in the pipeline: a server that greets and hangs up at once can
     // close the channel (emptying its pipeline) before this connect listener runs.
     ImapSessionHandler handler = new ImapSessionHandler(new ImapResponseParser(endpoint.limits()), options.silenceTimeout());
     Bootstrap b = new Bootstrap()
-        .group(resources.eventLoops())
+        .group(loops)
         .channel(resources.socketChannelClass())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
