@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The daemon's health. Live: every event loop runs a task within {@link #LOOP_DEADLINE} (a loop
  * stuck in a blocking call or a hot loop fails it). Ready: startup is complete (every account of
  * the accounts file, or of the registry's first read, was added and its first connection
- * started) and Redis answers PING within {@link #REDIS_DEADLINE} on the daemon's connection.
+ * started) and Redis answers PING within {@link #REDIS_DEADLINE} on each of the daemon's connections.
  */
 public final class DaemonHealth implements Health {
   static final Duration LOOP_DEADLINE = Duration.ofSeconds(2);
