@@ -100,6 +100,7 @@ class WalkingSkeletonIntegrationTest {
     daemon.add(new AccountConfig("alice", ImapEndpoint.of("127.0.0.1", greenMail.getImap().getPort(),
         Security.PLAIN_INSECURE), "alice", "secret-pw", "INBOX", Set.of("alice@example.test"), 100));
     Await.until("alice's INBOX in IDLE", DEADLINE, () -> states.get("alice") == WatcherState.IDLE);
+    io.imapsync.it.support.GreenMailIdle.awaitListening(greenMail, alice, DEADLINE);
     return daemon;
   }
 
