@@ -91,7 +91,8 @@ class MetricsEndpointIntegrationTest {
           () -> scrape(base).value("imapsync_sessions", "state", "idle") == 1.0);
 
       // GreenMail sends IDLE's "+" before it listens for new mail: a delivery in that window is
-      // never pushed, so deliver again if no push was measured within a few seconds.
+      // never pushed. Await its listener; deliver again if no push was measured within a few seconds.
+      io.imapsync.it.support.GreenMailIdle.awaitListening(greenMail, alice, DEADLINE);
       deliver("m-1@example.test");
       PrometheusText text;
       try {
@@ -197,8 +198,11 @@ class MetricsEndpointIntegrationTest {
    */
   private PrometheusText pushed(URI base) {
     PrometheusText t = scrape(base);
+    // The batch's meters count at Redis's acknowledgement; its sync lag a moment later, on the
+    // account's loop: await all three, or a scrape can fall between them.
     return t.value("imapsync_push_latency_seconds_count") >= 1
         && t.value("imapsync_redis_batch_messages_sum") >= 1
+        && t.value("imapsync_sync_lag_seconds_count") >= 1
         && t.value("imapsync_sessions", "state", "idle") == 1.0 ? t : null;
   }
 

@@ -142,6 +142,7 @@ public final class IdleFleetBenchmark {
         long rssSettled = ProcStats.settledRssBytes(self);
         long rssIdle = rssSettled - rssEmptyDaemon;
         long rssIdleWithDaemon = rssSettled - rssBefore;
+        int threadsIdleAll = ProcStats.threads(self);
         int threadsIdle = ProcStats.threadsExcept(self, HARNESS_THREADS);
         var threadNamesIdle = ProcStats.threadNames(self);
         ProcStats.warmUp(self);
@@ -249,7 +250,7 @@ public final class IdleFleetBenchmark {
         threadNamesIdle.forEach(report.putObject("thread_names_while_idle")::put);
         report.put("idle_window_seconds", IDLE_WINDOW.toSeconds());
         report.put("idle_window_after_quiet_seconds", round(settleSeconds));
-        report.put("threads_of_benchmark_not_counted", ProcStats.threads(self) - threadsAfterDeliveries);
+        report.put("threads_of_benchmark_not_counted", threadsIdleAll - threadsIdle);
         report.put("deliveries", planned);
         report.put("delivered", seen.size());
         report.put("duplicates", duplicates);

@@ -6,6 +6,7 @@ import io.imapsync.accounts.SecretBox;
 import io.imapsync.ownership.AccountGate;
 import io.imapsync.imap.session.ImapEndpoint;
 import io.imapsync.sync.AccountConfig;
+import io.imapsync.runtime.Deadlines;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -151,7 +152,7 @@ public final class RegistryFollower implements AutoCloseable {
     log.info("account {} {}; stopping it", id, why);
     running.remove(id);
     stopping.put(id, false);
-    io.imapsync.runtime.Deadlines.orTimeout(daemon.remove(id), 30, TimeUnit.SECONDS, daemon.timerLoop()).whenComplete((v, e) -> {
+    Deadlines.orTimeout(daemon.remove(id), 30, TimeUnit.SECONDS, daemon.timerLoop()).whenComplete((v, e) -> {
       if (e != null) {
         log.warn("account {} did not stop cleanly: {}", id, e.toString());
       }

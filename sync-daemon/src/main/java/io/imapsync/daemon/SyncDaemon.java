@@ -64,20 +64,15 @@ public final class SyncDaemon implements AutoCloseable {
     this.stateWriter = new AccountStateWriter(redis.async(), layout, listener);
     try {
       lanes.preload().get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (Exception e) {
       lanes.close();
       redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      throw new IllegalStateException("interrupted while loading the write script into Redis", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      lanes.close();
-      redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       throw new IllegalStateException("cannot load the write script into Redis at " + RedisUrls.redact(redisUrl)
-          + ": " + (e instanceof java.util.concurrent.TimeoutException ? "no answer in 10 s" : e.getCause()), e);
-    } catch (RuntimeException e) {
-      lanes.close();
-      redisConnector.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      throw e;
+          + ": " + (e instanceof java.util.concurrent.TimeoutException ? "no answer in 10 s"
+              : e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e), e);
     }
     this.census = new SessionCensus(resources.metrics().registry(), this::accounts);
     log.info("connected to {} at {}", redisConnector.isCluster() ? "Redis Cluster" : "Redis",
