@@ -29,8 +29,10 @@ class DeadlinesTest {
   void aFutureNotDoneInTimeFailsWithATimeoutOnTheLoop() throws Exception {
     CompletableFuture<String> never = new CompletableFuture<>();
     long start = System.nanoTime();
-    CompletableFuture<Boolean> onLoop = Deadlines.orTimeout(never, 50, TimeUnit.MILLISECONDS, loop)
-        .handle((v, e) -> loop.inEventLoop());
+    // Observed before the deadline is armed: attached later, on a slow start it could run on this
+    // thread because the deadline had already passed (seen once in a fresh-clone run).
+    CompletableFuture<Boolean> onLoop = never.handle((v, e) -> loop.inEventLoop());
+    Deadlines.orTimeout(never, 50, TimeUnit.MILLISECONDS, loop);
     ExecutionException e = assertThrows(ExecutionException.class, () -> never.get(5, TimeUnit.SECONDS));
     assertInstanceOf(TimeoutException.class, e.getCause());
     assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "not before the deadline");
