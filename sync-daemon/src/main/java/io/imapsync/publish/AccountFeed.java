@@ -103,13 +103,18 @@ public final class AccountFeed {
     return redis.incr(layout.epoch(accountId)).toCompletableFuture();
   }
 
+  /**
+   * The folder's checkpoint, read after every write of this account queued before the call: a
+   * connection that replaces another (or visits a folder another pass just wrote) must not resume
+   * from a checkpoint older than the mirror it is compared with.
+   */
   public CompletableFuture<FolderCheckpoint> checkpoint(String mailbox) {
-    return redis.hgetall(layout.folderState(accountId, mailbox)).toCompletableFuture().thenApply(h -> {
+    return queue.submit(() -> redis.hgetall(layout.folderState(accountId, mailbox)).toCompletableFuture().thenApply(h -> {
       if (h == null || h.isEmpty()) {
         return FolderCheckpoint.NONE;
       }
       return new FolderCheckpoint(num(h.get("uidvalidity")), num(h.get("uidnext")), num(h.get("highestmodseq")));
-    });
+    }));
   }
 
   public CompletableFuture<List<ChangeEvent>> publishNew(long epoch, String mailbox, FolderCheckpoint next,

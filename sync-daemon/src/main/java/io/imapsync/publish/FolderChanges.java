@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Changes to messages already mirrored in a folder: flags changed, messages expunged, the whole
@@ -25,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * conversations), then writes documents, conversations, checkpoint and events in one fenced batch.
  */
 public final class FolderChanges {
+  private static final Logger log = LoggerFactory.getLogger(FolderChanges.class);
   private final KeyLayout layout;
   private final RedisClusterAsyncCommands<String, String> redis;
   private final FeedWriter writer;
@@ -56,13 +60,16 @@ public final class FolderChanges {
     this.onGone = callback;
   }
 
-  /** UID to flags (space-separated) of everything mirrored in the folder: the fallback path compares against it. */
+  /**
+   * UID to flags (space-separated) of everything mirrored in the folder: the fallback path compares
+   * against it. Read after the account's writes queued before the call (as the checkpoint is).
+   */
   public CompletableFuture<Map<Long, String>> mirroredFlags(String mailbox) {
-    return redis.hgetall(layout.folderFlags(accountId, mailbox)).toCompletableFuture().thenApply(h -> {
+    return queue.submit(() -> redis.hgetall(layout.folderFlags(accountId, mailbox)).toCompletableFuture().thenApply(h -> {
       Map<Long, String> out = new HashMap<>(h.size() * 2);
       h.forEach((k, v) -> out.put(Long.parseLong(k), v));
       return out;
-    });
+    }));
   }
 
   /** Publishes flag changes (message.updated + conversation.updated) and the new checkpoint. */
@@ -301,17 +308,32 @@ public final class FolderChanges {
     return redis.hlen(layout.gone(accountId)).toCompletableFuture().thenApply(n -> n != null && n > 0);
   }
 
-  /** Folders with a checkpoint in Redis, to UIDVALIDITY. */
-  public CompletableFuture<Map<String, String>> mirroredFolders() {
-    return redis.hgetall(layout.folders(accountId)).toCompletableFuture();
+  /**
+   * Forgets every mirrored folder that {@code keep} rejects (deleted, renamed or no longer
+   * configured): each message it held leaves it (to the gone list, or to its other places), then
+   * its checkpoint and maps are deleted. Read and decided inside the account's queue, so a
+   * checkpoint write queued before this call (a visit that ended just before the folder went) is
+   * seen and forgotten too; {@code keep} is asked at that moment, not when the call was made.
+   */
+  public CompletableFuture<List<ChangeEvent>> forgetFoldersExcept(long epoch, Predicate<String> keep) {
+    return queue.submit(() -> redis.hkeys(layout.folders(accountId)).toCompletableFuture().thenCompose(mirrored -> {
+      CompletableFuture<List<ChangeEvent>> chain = CompletableFuture.completedFuture(List.of());
+      for (String f : mirrored.stream().sorted().toList()) {
+        if (!keep.test(f)) {
+          chain = chain.thenCompose(done -> forgetFolderNow(epoch, f).thenApply(events -> {
+            List<ChangeEvent> all = new ArrayList<>(done);
+            all.addAll(events);
+            return all;
+          }));
+        }
+      }
+      return chain;
+    }));
   }
 
-  /**
-   * A folder that is no longer watched or no longer exists: every message it held leaves it (to
-   * the gone list, or to its other places), then its checkpoint and maps are deleted.
-   */
-  public CompletableFuture<List<ChangeEvent>> forgetFolder(long epoch, String mailbox) {
-    return queue.submit(() -> redis.hkeys(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(uids -> {
+  private CompletableFuture<List<ChangeEvent>> forgetFolderNow(long epoch, String mailbox) {
+    log.info("{}: folder {} is no longer watched (deleted, renamed or unconfigured); forgetting it", accountId, mailbox);
+    return redis.hkeys(layout.folderUids(accountId, mailbox)).toCompletableFuture().thenCompose(uids -> {
       List<Long> all = uids.stream().map(Long::parseLong).sorted().toList();
       return expungesNow(epoch, mailbox, new FolderCheckpoint(-1, -1, -1), all).thenCompose(events -> {
         WriteBatch b = new WriteBatch(layout, accountId, epoch);
@@ -323,7 +345,7 @@ public final class FolderChanges {
         b.hdel(layout.folders(accountId), mailbox);
         return writer.write(b).thenApply(x -> events);
       });
-    }));
+    });
   }
 
   /**

@@ -67,6 +67,8 @@ public final class AccountSync implements SyncListener {
   private CompletableFuture<Long> epoch;
   private boolean stopped;
   private boolean sweepScheduled;
+  private boolean forgetting;
+  private boolean forgetAgain;
   private WatcherState announced;
   private long announcements;
   private CompletableFuture<Void> replanning = CompletableFuture.completedFuture(null);
@@ -201,14 +203,18 @@ public final class AccountSync implements SyncListener {
       boolean notify) {
     List<String> names = chooseFolders(entries, utf8);
     List<Share> next = plan(names, notify && account.useNotify(), account.connectionBudget());
-    if (next.equals(plan) || stopped) {
+    if (stopped) {
+      return null;
+    }
+    if (next.equals(plan)) {
+      forgetUnplanned();
       return null;
     }
     boolean first = plan == null;
     List<Share> previous = plan;
     plan = next;
     log.info("{}: watching {} folder(s) on {} connection(s): {}", account.accountId(), names.size(), next.size(), next);
-    forgetUnwatched(names);
+    forgetUnplanned();
     List<MailboxWatcher> others = new ArrayList<>(watchers);
     others.remove(reporter);
     if (!first && previous.size() == next.size() && sameHomes(previous, next) && others.size() == next.size() - 1) {
@@ -295,28 +301,37 @@ public final class AccountSync implements SyncListener {
     return out;
   }
 
-  /** Folders mirrored before but not watched now (deleted, renamed, or dropped from the config). */
-  private void forgetUnwatched(List<String> names) {
-    Set<String> watched = new HashSet<>(names);
-    changes.mirroredFolders().thenCompose(mirrored -> {
-      List<String> drop = mirrored.keySet().stream().filter(f -> !watched.contains(f)).sorted().toList();
-      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-      for (String f : drop) {
-        chain = chain.thenCompose(v -> epoch()).thenCompose(e -> {
-          if (plannedFolders().contains(f)) {
-            return CompletableFuture.completedFuture(List.<ChangeEvent>of()); // back meanwhile (recreated)
+  /**
+   * Folders mirrored but not planned now (deleted, renamed, or dropped from the config) are
+   * forgotten. Run after every LIST, not only when the plan changed: a visit that ended just before
+   * a folder went can write its checkpoint after the plan changed, and nothing else would remove it.
+   * One run at a time; a LIST during a run asks for one more.
+   */
+  private void forgetUnplanned() {
+    synchronized (this) {
+      if (forgetting) {
+        forgetAgain = true;
+        return;
+      }
+      forgetting = true;
+      forgetAgain = false;
+    }
+    epoch().thenCompose(e -> changes.forgetFoldersExcept(e, f -> plannedFolders().contains(f)))
+        .whenComplete((events, e) -> {
+          if (e != null) {
+            log.warn("{}: forgetting unwatched folders failed: {}", account.accountId(), e.toString());
+          } else if (!events.isEmpty()) {
+            listener.onPublished(account.accountId(), events, List.of());
           }
-          log.info("{}: folder {} is no longer watched (deleted, renamed or unconfigured); forgetting it",
-              account.accountId(), f);
-          return changes.forgetFolder(e, f);
-        }).thenAccept(events -> listener.onPublished(account.accountId(), events, List.of()));
-      }
-      return chain;
-    }).whenComplete((v, e) -> {
-      if (e != null) {
-        log.warn("{}: forgetting unwatched folders failed: {}", account.accountId(), e.toString());
-      }
-    });
+          boolean again;
+          synchronized (this) {
+            forgetting = false;
+            again = forgetAgain && !stopped;
+          }
+          if (again) {
+            forgetUnplanned();
+          }
+        });
   }
 
   /**

@@ -72,7 +72,7 @@ final class FolderReconciler {
             long newHighest = highest;
             CompletableFuture<List<Long>> expunged = qresync || !checkExpunges
                 ? CompletableFuture.completedFuture(vanished)
-                : expungedBySearch(session, changes, mailbox, range);
+                : expungedBySearch(session, changes, mailbox, range, uidNext);
             return expunged.thenCompose(gone -> publish(changes, epoch, mailbox, uidValidity, uidNext, newHighest,
                 flags, gone, List.of()));
           });
@@ -103,8 +103,14 @@ final class FolderReconciler {
     return session.hasCapability("X-GM-EXT-1") ? "(UID FLAGS X-GM-LABELS)" : "(UID FLAGS)";
   }
 
+  /**
+   * UIDs below {@code uidNext} that the mirror holds and the server no longer lists. Only that
+   * range was searched: a mirrored UID at or above it (written by a connection whose checkpoint was
+   * ahead of ours, e.g. the previous owner's last batch landing after we read the checkpoint) is
+   * not gone, just not asked about; the fetch of new messages that follows sees it.
+   */
   private static CompletableFuture<List<Long>> expungedBySearch(ImapSession session, FolderChanges changes,
-      String mailbox, String range) {
+      String mailbox, String range, long uidNext) {
     return session.uidSearch("UID " + range).thenCompose(r -> changes.mirroredFlags(mailbox).thenApply(mirror -> {
       Set<Long> present = new HashSet<>();
       for (ImapResponse u : r.untagged()) {
@@ -114,7 +120,7 @@ final class FolderReconciler {
           }
         }
       }
-      return mirror.keySet().stream().filter(uid -> !present.contains(uid)).sorted().toList();
+      return mirror.keySet().stream().filter(uid -> uid < uidNext && !present.contains(uid)).sorted().toList();
     }));
   }
 
