@@ -67,7 +67,7 @@ ensure_built() {
 jvm_defaults() {
   JVM_DEFAULTS=(--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5
     -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=85 -XX:G1PeriodicGCInterval=300000
-    -XX:+UseStringDeduplication)
+    -XX:+UseStringDeduplication -XX:G1ConcRefinementThreads=0)
   if [ "$(java_major "$JAVA")" -ge 22 ]; then
     # Give freed C-heap back to the OS (glibc keeps it otherwise); a product flag from JDK 22.
     JVM_DEFAULTS+=(-XX:TrimNativeHeapInterval=10000)

@@ -146,6 +146,11 @@ public final class IdleFleetBenchmark {
         int threadsIdle = ProcStats.threadsExcept(self, HARNESS_THREADS);
         var threadNamesIdle = ProcStats.threadNames(self);
         ProcStats.warmUp(self);
+        // The window's own readings once more, then the quiet wait: the first of them after the
+        // warm-up still made C2 deoptimize and recompile /proc parsing (String.split, regex:
+        // seen with -Xlog:jit+compilation) inside the window, billed to the daemon.
+        ProcStats.topCpuMillis(ProcStats.cpuNanosByThread(self), ProcStats.cpuNanosByThread(self), 8);
+        cpuNanos();
         double settleSeconds = ProcStats.awaitQuiet(self, SETTLE_MAX);
         long cpuBefore = cpuNanos();
         var threadsBefore = ProcStats.cpuNanosByThread(self);

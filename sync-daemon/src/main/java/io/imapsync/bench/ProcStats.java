@@ -78,7 +78,9 @@ public final class ProcStats {
   public static void warmUp(long pid) {
     long sink = 0;
     for (int i = 0; i < 300; i++) {
-      sink += cpuNanos(pid) + threads(pid) + cpuNanosByThread(pid).size() + threadNames(pid).size();
+      var byThread = cpuNanosByThread(pid);
+      sink += cpuNanos(pid) + threads(pid) + topCpuMillis(byThread, cpuNanosByThread(pid), 8).size()
+          + threadNames(pid).size();
     }
     if (sink == 42) {
       System.out.print(""); // keeps the loop from being optimized away
