@@ -100,9 +100,13 @@ public final class IdleFleetBenchmark {
       String url = local != null ? local.url() : external.strip();
       KeyLayout layout = new KeyLayout("bench-idle-" + ProcessHandle.current().pid(), 16);
       long self = ProcessHandle.current().pid();
-      System.gc();
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+      }
       long heapBefore = usedHeap();
-      long rssBefore = ProcStats.rssBytes(self);
+      // Settled like the two readings after it (a single read here swung the daemon's fixed cost
+      // between 11 and 31 MiB from run to run).
+      long rssBefore = ProcStats.settledRssBytes(self);
       long started = System.nanoTime();
       try (SharedResources resources = SharedResources.create();
            SyncDaemon daemon = new SyncDaemon(resources, url, layout, SyncListener.NONE, Duration.ofMinutes(4))) {

@@ -89,7 +89,8 @@ public final class PeerBenchmark {
          PeerStreamReader reader = work == PeerWork.FULL ? PeerStreamReader.start(redisUrl, stream, peer) : null) {
       JsonNode started = peer.await("started", Duration.ofMinutes(5)); // the ImapFlow harness may run npm ci first
       long pid = peer.pid();
-      long rssBefore = ProcStats.rssBytes(pid);
+      // Settled, like the daemon's baseline and the idle reading (the peer waits for "connect").
+      long rssBefore = ProcStats.settledRssBytes(pid);
       long connectAt = System.nanoTime();
       peer.send("connect");
       int idle = awaitIdle(sim, peer);
