@@ -696,13 +696,45 @@ public final class MailboxWatcher implements SessionListener {
         ? fetchDirect()
         : session.uidFetch(uidNext + ":*", "(UID)", uidNext)
             .thenComposeAsync(list -> fetchNewestFirst(list.stream().map(FetchData::uid).sorted().toList()), loop);
-    return fetched.thenRunAsync(() -> syncedExists = observedExists, loop);
+    return fetched.thenRunAsync(() -> {
+      if (directFetchShort) {
+        directFetchShort = false;
+        syncedExists = -1; // the next fetch lists what is new instead of trusting the count
+        dirty = true;
+      } else {
+        syncedExists = observedExists;
+      }
+    }, loop);
   }
 
+  /** A direct fetch saw a newer message it did not get the body of: the pass goes round for it. */
+  private boolean directFetchShort;
+
+  /**
+   * The new messages' bodies in one command. Only the UIDs whose bodies came move the checkpoint:
+   * a message that arrived while the command ran can show up as an unsolicited FETCH of its flags
+   * (another client flagged it) without a body, and a checkpoint moved past it would skip it until
+   * the periodic self-check (a message missing for half an hour, or announced deleted when it was
+   * moved here).
+   */
   private CompletableFuture<Void> fetchDirect() {
-    return session.uidFetch(uidNext + ":*", fetchItems(), uidNext)
-        .thenComposeAsync(fetched -> fetched.isEmpty() ? CompletableFuture.completedFuture(null)
-            : publish(fetched, fetched.stream().mapToLong(FetchData::uid).max().getAsLong()), loop);
+    return session.uidFetch(uidNext + ":*", fetchItems(), uidNext).thenComposeAsync(fetched -> {
+      long newestWithBody = -1;
+      for (FetchData f : fetched) {
+        if (f.wholeMessage() != null) {
+          newestWithBody = Math.max(newestWithBody, f.uid());
+        }
+      }
+      for (FetchData f : fetched) {
+        if (f.wholeMessage() == null && f.uid() > newestWithBody) {
+          directFetchShort = true;
+          log.debug("{} {}: UID {} announced without its body during the fetch; fetching it next",
+              account.accountId(), folder, f.uid());
+          break;
+        }
+      }
+      return newestWithBody < 0 ? CompletableFuture.<Void>completedFuture(null) : publish(fetched, newestWithBody);
+    }, loop);
   }
 
   /**
