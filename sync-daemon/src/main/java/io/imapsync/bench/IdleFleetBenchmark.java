@@ -68,6 +68,7 @@ public final class IdleFleetBenchmark {
   private final PrintStream out;
 
   private boolean tls;
+  private int initialMessages = 10;
 
   public IdleFleetBenchmark(int mailboxes, double rate, Duration measure, Path loadsimJar, PrintStream out) {
     this.mailboxes = mailboxes;
@@ -80,6 +81,15 @@ public final class IdleFleetBenchmark {
   /** Implicit TLS to the simulator (a self-signed certificate our sessions trust and verify). */
   public IdleFleetBenchmark tls(boolean on) {
     this.tls = on;
+    return this;
+  }
+
+  /**
+   * How many of each mailbox's newest messages the daemon syncs before it idles (default 10); 0
+   * starts after the newest, as the peers do, for a like-for-like "all in IDLE" time.
+   */
+  public IdleFleetBenchmark initialMessages(int n) {
+    this.initialMessages = n;
     return this;
   }
 
@@ -127,7 +137,7 @@ public final class IdleFleetBenchmark {
           ImapEndpoint endpoint = certs == null ? ImapEndpoint.of(host, sim.port(), Security.PLAIN_INSECURE)
               : new ImapEndpoint(host, sim.port(), Security.TLS, null, null, certs.pem().toString());
           accounts.add(daemon.add(new AccountConfig(user, endpoint, user, "pw",
-              "INBOX", Set.of(), 10)));
+              "INBOX", Set.of(), initialMessages)));
         }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         long idle;
@@ -247,6 +257,7 @@ public final class IdleFleetBenchmark {
         report.put("max_connections_per_account", stats == null ? -1 : stats.path("maxConnectionsPerUser").asInt());
         report.put("mailboxes_idle", mailboxes);
         report.put("seconds_until_all_idle", round(allIdleSeconds));
+        report.put("initial_sync_messages_per_mailbox", initialMessages);
         report.put("heap_bytes_per_idle_mailbox", heapIdle / mailboxes);
         report.put("rss_bytes_per_idle_mailbox", rssIdle / mailboxes);
         report.put("rss_bytes_empty_daemon", rssEmptyDaemon - rssBefore);
@@ -274,7 +285,8 @@ public final class IdleFleetBenchmark {
         daemonSide.report(report, idleSessionsDaemon);
         out.printf("idle fleet: %d mailboxes (INBOX, one connection each%s), simulator in its own process%n", mailboxes,
             tls ? ", TLS" : "");
-        out.printf("  all in IDLE after          %8.1f s%n", allIdleSeconds);
+        out.printf("  all in IDLE after          %8.1f s (each first syncs its %d newest messages)%n", allIdleSeconds,
+            initialMessages);
         out.printf("  heap per idle mailbox      %8.2f KiB (after full GC)%n", heapIdle / 1024.0 / mailboxes);
         out.printf("  RSS per idle mailbox       %8.2f KiB above the empty daemon (%.1f MiB); %.2f KiB counting it%n",
             rssIdle / 1024.0 / mailboxes, (rssEmptyDaemon - rssBefore) / 1048576.0,

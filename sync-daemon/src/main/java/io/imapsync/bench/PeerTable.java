@@ -62,8 +62,11 @@ final class PeerTable {
             + " a peer's (--peer-work envelope) is stamp to the Message-ID in its hands"
         : "  push latency, all alike: stamp to the entry read back from Redis (each new message fetched whole,"
             + " parsed, written to a stream)");
-    out.println("  all in IDLE: ours also syncs each mailbox first (its 10 newest messages fetched, parsed, threaded,"
-        + " written to Redis); a peer selects and idles. Threads: ours without the benchmark's own ("
+    int initial = ours.path("initial_sync_messages_per_mailbox").asInt(10);
+    out.println((initial > 0 ? "  all in IDLE: ours also syncs each mailbox first (its " + initial + " newest messages"
+            + " fetched, parsed, threaded, written to Redis; --initial-messages 0 to skip); a peer selects and idles."
+        : "  all in IDLE: ours, like the peers, starts after each mailbox's newest message (--initial-messages 0).")
+        + " Threads: ours without the benchmark's own ("
         + ours.path("threads_of_benchmark_not_counted").asInt() + "). CPU while idle: over "
         + ours.path("idle_window_seconds").asInt() + " s once each process is quiet (start-up JIT done)");
     for (Map.Entry<String, JsonNode> e : iterable(peers)) {

@@ -52,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
       + "(fetch its envelope, latency at the Message-ID in hand) (default: ${DEFAULT-VALUE}).")
   String peerWork;
 
+  @Option(names = "--initial-messages", defaultValue = "10", description = "How many of each mailbox's newest messages "
+      + "the daemon syncs before it idles; 0 starts after the newest, as the peers do (default: ${DEFAULT-VALUE}).")
+  int initialMessages;
+
   @Override
   public Integer call() throws Exception {
     if (mailboxes == null) {
@@ -62,11 +66,16 @@ final class BenchCommand implements Callable<Integer> {
     Path jar = simulatorJar(loadsimJar);
     List<PeerKind> kinds = peers == null ? List.of() : PeerKind.parse(peers); // a typo fails before the long run
     PeerWork work = PeerWork.parse(peerWork);
+    if (initialMessages < 0) {
+      System.err.println("error: --initial-messages must be 0 or more");
+      return 2;
+    }
     if (tls && !kinds.isEmpty()) {
       System.err.println("error: --tls runs our daemon only (the peers' harnesses speak plain IMAP)");
       return 2;
     }
-    ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).tls(tls).run(null);
+    ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).tls(tls)
+        .initialMessages(initialMessages).run(null);
     if (!kinds.isEmpty()) {
       new PeerBenchmark(mailboxes, rate, measure, jar, root, System.out).work(work).run(kinds, report);
     }
