@@ -45,12 +45,11 @@ class GmailLabelsIntegrationTest {
     public void run(ScriptedImapServer.Connection c) throws Exception {
       String caps = "IMAP4rev1 IDLE CONDSTORE ENABLE X-GM-EXT-1";
       c.send("* OK [CAPABILITY " + caps + "] Gimap ready\r\n");
-      String line;
-      while ((line = c.readLine()) != null) {
-        String[] parts = line.split(" ", 3);
-        String tag = parts[0];
-        String verb = parts.length > 1 ? parts[1].toUpperCase() : "";
-        String rest = parts.length > 2 ? parts[2] : "";
+      ScriptedImapServer.Command cmd;
+      while ((cmd = c.readCommand()) != null) {
+        String tag = cmd.tag();
+        String verb = cmd.verb();
+        String rest = cmd.rest();
         switch (verb) {
           case "CAPABILITY" -> c.send("* CAPABILITY " + caps + "\r\n" + tag + " OK done\r\n");
           case "LOGIN" -> c.send("* CAPABILITY " + caps + "\r\n" + tag + " OK logged in\r\n");

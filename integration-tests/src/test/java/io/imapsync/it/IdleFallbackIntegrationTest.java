@@ -43,12 +43,11 @@ class IdleFallbackIntegrationTest {
     public void run(ScriptedImapServer.Connection c) throws Exception {
       c.send("* OK [CAPABILITY IMAP4rev1 IDLE] scripted\r\n");
       int reported = 0;
-      String line;
-      while ((line = c.readLine()) != null) {
-        String[] parts = line.split(" ", 3);
-        String tag = parts[0];
-        String verb = parts.length > 1 ? parts[1].toUpperCase() : "";
-        String rest = parts.length > 2 ? parts[2] : "";
+      ScriptedImapServer.Command cmd;
+      while ((cmd = c.readCommand()) != null) {
+        String tag = cmd.tag();
+        String verb = cmd.verb();
+        String rest = cmd.rest();
         int n = messages.size();
         switch (verb) {
           case "CAPABILITY" -> c.send("* CAPABILITY IMAP4rev1 IDLE\r\n" + tag + " OK done\r\n");

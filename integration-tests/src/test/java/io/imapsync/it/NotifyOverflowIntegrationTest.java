@@ -49,12 +49,11 @@ class NotifyOverflowIntegrationTest {
       String caps = "IMAP4rev1 IDLE NOTIFY";
       c.send("* OK [CAPABILITY " + caps + "] scripted\r\n");
       String selected = null;
-      String line;
-      while ((line = c.readLine()) != null) {
-        String[] parts = line.split(" ", 3);
-        String tag = parts[0];
-        String verb = parts.length > 1 ? parts[1].toUpperCase() : "";
-        String rest = parts.length > 2 ? parts[2] : "";
+      ScriptedImapServer.Command cmd;
+      while ((cmd = c.readCommand()) != null) {
+        String tag = cmd.tag();
+        String verb = cmd.verb();
+        String rest = cmd.rest();
         List<String> msgs = selected == null ? List.of() : folders.get(selected);
         switch (verb) {
           case "CAPABILITY" -> c.send("* CAPABILITY " + caps + "\r\n" + tag + " OK done\r\n");

@@ -49,12 +49,11 @@ class UnsolicitedFetchDuringFetchIntegrationTest {
     public void run(ScriptedImapServer.Connection c) throws Exception {
       String caps = "IMAP4rev1 IDLE";
       c.send("* OK [CAPABILITY " + caps + "] ready\r\n");
-      String line;
-      while ((line = c.readLine()) != null) {
-        String[] parts = line.split(" ", 3);
-        String tag = parts[0];
-        String verb = parts.length > 1 ? parts[1].toUpperCase() : "";
-        String rest = parts.length > 2 ? parts[2] : "";
+      ScriptedImapServer.Command cmd;
+      while ((cmd = c.readCommand()) != null) {
+        String tag = cmd.tag();
+        String verb = cmd.verb();
+        String rest = cmd.rest();
         switch (verb) {
           case "CAPABILITY" -> c.send("* CAPABILITY " + caps + "\r\n" + tag + " OK done\r\n");
           case "LOGIN" -> c.send(tag + " OK logged in\r\n");
@@ -68,18 +67,7 @@ class UnsolicitedFetchDuringFetchIntegrationTest {
             c.send(out + tag + " OK fetched\r\n");
           }
           case "UID" -> c.send(uidCommand(tag, rest));
-          case "IDLE" -> {
-            c.send("+ idling\r\n");
-            if (visible.get() == 1) {
-              visible.set(2); // UID 2 arrives
-              c.send("* 2 EXISTS\r\n");
-            }
-            String done;
-            while ((done = c.readLine()) != null && !done.equalsIgnoreCase("DONE")) {
-              // only DONE ends IDLE
-            }
-            c.send(tag + " OK IDLE terminated\r\n");
-          }
+          case "IDLE" -> c.idleUntilDone(tag, visible.compareAndSet(1, 2) ? "* 2 EXISTS\r\n" : ""); // UID 2 arrives
           case "NOOP" -> c.send(tag + " OK noop\r\n");
           case "LOGOUT" -> {
             c.send("* BYE bye\r\n" + tag + " OK bye\r\n");

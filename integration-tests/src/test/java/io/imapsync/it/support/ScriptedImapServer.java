@@ -74,6 +74,9 @@ public final class ScriptedImapServer implements AutoCloseable {
     }
   }
 
+  /** One command line from the client. */
+  public record Command(String tag, String verb, String rest) {}
+
   /** One client connection, as the script sees it. */
   public static final class Connection {
     private Socket socket;
@@ -107,6 +110,16 @@ public final class ScriptedImapServer implements AutoCloseable {
       return null;
     }
 
+    /** The client's next command line split into tag, upper-cased verb and the rest; null at end of stream. */
+    public Command readCommand() throws IOException {
+      String line = readLine();
+      if (line == null) {
+        return null;
+      }
+      String[] parts = line.split(" ", 3);
+      return new Command(parts[0], parts.length > 1 ? parts[1].toUpperCase() : "", parts.length > 2 ? parts[2] : "");
+    }
+
     /** Reads the client's next command line and returns its tag. */
     public String expect(String verbPrefix) throws IOException {
       String line = readLine();
@@ -133,7 +146,12 @@ public final class ScriptedImapServer implements AutoCloseable {
 
     /** Answers IDLE like a server: {@code +}, then waits for DONE and completes the command. */
     public void idleUntilDone(String tag) throws IOException {
-      send("+ idling\r\n");
+      idleUntilDone(tag, "");
+    }
+
+    /** As {@link #idleUntilDone(String)}, pushing {@code untagged} (whole lines) right after the {@code +}. */
+    public void idleUntilDone(String tag, String untagged) throws IOException {
+      send("+ idling\r\n" + untagged);
       String done;
       while ((done = readLine()) != null && !done.equalsIgnoreCase("DONE")) {
         // only DONE ends IDLE
