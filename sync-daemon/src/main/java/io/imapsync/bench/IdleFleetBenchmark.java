@@ -285,8 +285,9 @@ public final class IdleFleetBenchmark {
         daemonSide.report(report, idleSessionsDaemon);
         out.printf("idle fleet: %d mailboxes (INBOX, one connection each%s), simulator in its own process%n", mailboxes,
             tls ? ", TLS" : "");
-        out.printf("  all in IDLE after          %8.1f s (each first syncs its %d newest messages)%n", allIdleSeconds,
-            initialMessages);
+        out.printf("  all in IDLE after          %8.1f s (%s)%n", allIdleSeconds, initialMessages == 0
+            ? "no initial sync: each starts after its newest message"
+            : "each first syncs its " + initialMessages + " newest messages");
         out.printf("  heap per idle mailbox      %8.2f KiB (after full GC)%n", heapIdle / 1024.0 / mailboxes);
         out.printf("  RSS per idle mailbox       %8.2f KiB above the empty daemon (%.1f MiB); %.2f KiB counting it%n",
             rssIdle / 1024.0 / mailboxes, (rssEmptyDaemon - rssBefore) / 1048576.0,
