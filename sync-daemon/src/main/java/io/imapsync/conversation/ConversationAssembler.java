@@ -5,6 +5,7 @@ import io.imapsync.model.ConversationMessage;
 import io.imapsync.model.EmailAddress;
 import io.imapsync.model.MessageDocument;
 import io.imapsync.model.Participant;
+import io.imapsync.model.Sha256;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -229,7 +230,7 @@ public final class ConversationAssembler {
 
   /** Conversation ids come from the thread's root as the first message saw it, so a rebuild yields the same ids. */
   String conversationId(String rootName) {
-    return "c" + ThreadFacts.sha256Hex(accountId + "\0" + rootName).substring(0, 23);
+    return "c" + Sha256.hexPrefix(accountId + "\0" + rootName, 24).substring(0, 23);
   }
 
   /** The decisions for one batch, and the working state the writes are built from. */

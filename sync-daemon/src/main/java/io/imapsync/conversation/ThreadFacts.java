@@ -2,11 +2,8 @@ package io.imapsync.conversation;
 
 import io.imapsync.model.EmailAddress;
 import io.imapsync.model.MessageDocument;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.imapsync.model.Sha256;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -91,11 +88,11 @@ record ThreadFacts(String docId, String ownId, List<String> links, String server
   }
 
   static String subjectField(String baseSubjectKey) {
-    return sha256Hex(baseSubjectKey).substring(0, 24);
+    return Sha256.hexPrefix(baseSubjectKey, 24);
   }
 
   static String addressHash(String address) {
-    return sha256Hex(address.toLowerCase(Locale.ROOT)).substring(0, 12);
+    return Sha256.hexPrefix(address.toLowerCase(Locale.ROOT), 12);
   }
 
   private static List<String> participants(MessageDocument m, ConversationOptions options) {
@@ -128,14 +125,5 @@ record ThreadFacts(String docId, String ownId, List<String> links, String server
 
   private static <T> List<T> nn(List<T> l) {
     return l == null ? List.of() : l;
-  }
-
-  static String sha256Hex(String s) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -4,17 +4,14 @@ import io.imapsync.imap.protocol.ModifiedUtf7;
 import io.imapsync.model.Attachment;
 import io.imapsync.model.EmailAddress;
 import io.imapsync.model.MessageDocument;
+import io.imapsync.model.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -205,16 +202,16 @@ public final class MessageNormalizer {
    */
   static String stableId(RawMessage raw, String messageId) {
     if (raw.emailId() != null) {
-      return "e" + sha256Hex(("emailid\0" + raw.emailId()).getBytes(StandardCharsets.UTF_8)).substring(0, 23);
+      return "e" + Sha256.hexPrefix("emailid\0" + raw.emailId(), 24).substring(0, 23);
     }
     // X-GM-MSGID is unsigned 64-bit (a negative long above 2^63); 0 and -1 mean "none" (FetchData
     // reports an absent number as -1)
     if (raw.gmailMessageId() != 0 && raw.gmailMessageId() != -1) {
       return "g" + Long.toUnsignedString(raw.gmailMessageId(), 16);
     }
-    String contentHash = sha256Hex(raw.content() == null ? new byte[0] : raw.content());
+    String contentHash = Sha256.hex(raw.content() == null ? new byte[0] : raw.content());
     String basis = "msgid\0" + (messageId == null ? "" : messageId) + "\0" + contentHash;
-    return "m" + sha256Hex(basis.getBytes(StandardCharsets.UTF_8)).substring(0, 23);
+    return "m" + Sha256.hexPrefix(basis, 24).substring(0, 23);
   }
 
   private static long date(String value, long internalDate, Warnings warnings) {
@@ -512,13 +509,5 @@ public final class MessageNormalizer {
       }
     }
     return false;
-  }
-
-  static String sha256Hex(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,9 +1,6 @@
 package io.imapsync.publish;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.imapsync.model.Sha256;
 
 /**
  * Deterministic event ids: a hash of what changed and where, never of when. A change re-emitted
@@ -17,11 +14,6 @@ public final class EventIds {
     for (Object p : position) {
       sb.append('\0').append(p);
     }
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-      return "ev_" + HexFormat.of().formatHex(d, 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "ev_" + Sha256.hexPrefix(sb.toString(), 24);
   }
 }

@@ -2,6 +2,7 @@ package io.imapsync.conversation;
 
 import io.imapsync.model.EmailAddress;
 import io.imapsync.model.MessageDocument;
+import io.imapsync.model.Sha256;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +32,7 @@ final class Mail {
   static Mail msg(String messageId) {
     Mail m = new Mail();
     m.messageId = messageId;
-    m.id = "m" + ThreadFacts.sha256Hex("doc\0" + messageId).substring(0, 23);
+    m.id = "m" + Sha256.hexPrefix("doc\0" + messageId, 24).substring(0, 23);
     m.blurb = "text of " + messageId;
     m.subject = "about " + messageId;
     return m;
