@@ -11,6 +11,7 @@ import { simpleParser } from 'mailparser';
 import Redis from 'ioredis';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { toDocument } from './document.mjs';
 
 const { values: opts } = parseArgs({
     options: {
@@ -82,8 +83,6 @@ async function onExists(client, user, prevCount, count) {
     }
 }
 
-const addresses_ = list => (list ? list.value.map(a => (a.name ? `${a.name} <${a.address}>` : a.address)) : []);
-
 // The full job: the new messages fetched whole (after the FETCH is done: ImapFlow takes no other
 // command on the connection during it), each parsed and appended to the stream in turn.
 async function onExistsToRedis(client, user, prevCount, count) {
@@ -93,21 +92,7 @@ async function onExistsToRedis(client, user, prevCount, count) {
     }
     for (const msg of fetched) {
         const parsed = await simpleParser(msg.source);
-        const doc = {
-            account: user,
-            uid: msg.uid,
-            message_id: parsed.messageId,
-            subject: parsed.subject,
-            from: addresses_(parsed.from),
-            to: addresses_(parsed.to),
-            cc: addresses_(parsed.cc),
-            date: parsed.date ? parsed.date.getTime() : -1,
-            received_at: msg.internalDate ? msg.internalDate.getTime() : -1,
-            unread: !msg.flags.has('\\Seen'),
-            attachments: parsed.attachments.map(a => a.filename || a.contentType),
-            body_text: parsed.text || '',
-            body_html: parsed.html || ''
-        };
+        const doc = toDocument(user, msg, parsed);
         await redis.xadd(opts.stream, '*', 'message', JSON.stringify(doc));
     }
 }

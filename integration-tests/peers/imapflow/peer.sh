@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the ImapFlow peer (peer.mjs) for `bin/imap-sync bench --peers`: installs its dependencies
+# Runs the ImapFlow peer for `bin/imap-sync bench --peers` (peer.mjs), or with `sync` first the
+# initial-sync peer for `bench initial-sync --peers` (sync.mjs): installs its dependencies
 # here with `npm ci` when node_modules is missing or older than package-lock.json (CI machines
 # start bare), then execs node, so this process's id is the peer's. Standard output carries only
 # the peer's JSON lines; npm's output goes to standard error.
@@ -24,4 +25,6 @@ if [ ! -f "$stamp" ] || [ "$here/package-lock.json" -nt "$stamp" ]; then
     exit 3
   fi
 fi
-exec node --expose-gc "$here/peer.mjs" "$@"
+script=peer.mjs
+if [ "${1:-}" = sync ]; then script=sync.mjs; shift; fi # the initial-sync peer (bench initial-sync --peers)
+exec node --expose-gc "$here/$script" "$@"

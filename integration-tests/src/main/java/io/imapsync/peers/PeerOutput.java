@@ -52,6 +52,16 @@ public final class PeerOutput {
     print(n);
   }
 
+  /** One initial sync done: every message of the folder fetched, parsed and in the stream. */
+  public void synced(String run, int messages, long bytes, double seconds) {
+    ObjectNode n = line("synced");
+    n.put("run", run);
+    n.put("messages", messages);
+    n.put("bytes", bytes);
+    n.put("seconds", seconds);
+    print(n);
+  }
+
   public void error(String message) {
     ObjectNode n = line("error");
     n.put("message", message);

@@ -12,9 +12,6 @@ import io.imapsync.it.support.Await;
 import io.imapsync.it.support.RedisFixture;
 import io.imapsync.loadsim.LoadSimConfig;
 import io.imapsync.loadsim.LoadSimulator;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +36,7 @@ class PeerHarnessIntegrationTest {
   void holdsEveryMailboxInIdleAndReceivesEachDeliveryOnce(PeerKind kind) throws Exception {
     LoadSimConfig config = runnable(kind);
     try (LoadSimulator sim = LoadSimulator.start(config);
-         PeerProcess peer = PeerProcess.start(kind.command(System.getProperty("java.class.path"), projectRoot()),
+         PeerProcess peer = PeerProcess.start(kind.command(System.getProperty("java.class.path"), PeerScripts.projectRoot()),
              sim.port(), 1, MAILBOXES, 5, ProcessBuilder.Redirect.INHERIT)) {
       // The ImapFlow harness may run npm ci first (a fresh clone).
       JsonNode started = peer.await("started", Duration.ofMinutes(2));
@@ -67,7 +64,7 @@ class PeerHarnessIntegrationTest {
     String stream = RedisFixture.uniquePrefix("peer-" + kind.id()) + ":messages";
     try (RedisFixture redis = RedisFixture.start();
          LoadSimulator sim = LoadSimulator.start(config);
-         PeerProcess peer = PeerProcess.start(kind.command(System.getProperty("java.class.path"), projectRoot()),
+         PeerProcess peer = PeerProcess.start(kind.command(System.getProperty("java.class.path"), PeerScripts.projectRoot()),
              sim.port(), 1, MAILBOXES, 5, List.of("--redis-url", redis.url(), "--stream", stream),
              ProcessBuilder.Redirect.INHERIT)) {
       peer.await("started", Duration.ofMinutes(2));
@@ -95,7 +92,7 @@ class PeerHarnessIntegrationTest {
   /** Skips the ImapFlow peer without Node.js; the simulator's configuration for every peer. */
   private static LoadSimConfig runnable(PeerKind kind) {
     if (kind == PeerKind.IMAPFLOW) {
-      assumeTrue(onPath("node"), "Node.js is not installed: the ImapFlow peer cannot run");
+      assumeTrue(PeerScripts.nodeInstalled(), "Node.js is not installed: the ImapFlow peer cannot run");
     }
     return LoadSimConfig.builder().mailboxes(MAILBOXES).port(0).ioThreads(1).inboxMessages(1).otherFolderMessages(0)
         .build();
@@ -116,25 +113,5 @@ class PeerHarnessIntegrationTest {
       Await.until("every mailbox back in IDLE", Duration.ofSeconds(15), () -> sim.idleConnections() == MAILBOXES);
     }
     return sent;
-  }
-
-  private static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isDirectory(dir.resolve("integration-tests/peers"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("run from inside the project: no integration-tests/peers above " + Path.of("").toAbsolutePath());
-    }
-    return dir;
-  }
-
-  private static boolean onPath(String command) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -69,6 +69,7 @@ public final class IdleFleetBenchmark {
 
   private boolean tls;
   private int initialMessages = 10;
+  private int connectsPerSecond = 2_000;
 
   public IdleFleetBenchmark(int mailboxes, double rate, Duration measure, Path loadsimJar, PrintStream out) {
     this.mailboxes = mailboxes;
@@ -90,6 +91,18 @@ public final class IdleFleetBenchmark {
    */
   public IdleFleetBenchmark initialMessages(int n) {
     this.initialMessages = n;
+    return this;
+  }
+
+  /**
+   * The per-host connect rate the daemon keeps to (default 2,000/s). The peers have no such limit;
+   * a higher one shows what our logins cost without it.
+   */
+  public IdleFleetBenchmark connectsPerSecond(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("connects per second must be at least 1, got " + n);
+    }
+    this.connectsPerSecond = n;
     return this;
   }
 
@@ -120,7 +133,7 @@ public final class IdleFleetBenchmark {
       long started = System.nanoTime();
       try (SharedResources resources = SharedResources.create();
            SyncDaemon daemon = new SyncDaemon(resources, url, layout, SyncListener.NONE, Duration.ofMinutes(4))) {
-        daemon.hostPolicy(new HostPolicy(2_000, 20, 50f, Duration.ofSeconds(30), Duration.ofMillis(200),
+        daemon.hostPolicy(new HostPolicy(connectsPerSecond, 20, 50f, Duration.ofSeconds(30), Duration.ofMillis(200),
             Duration.ofSeconds(5)));
         // The daemon's own fixed costs (event loops, worker pool, Redis client, meters): the
         // baseline of the per-mailbox figure, as the peers' figures start from their started harness.
@@ -250,7 +263,7 @@ public final class IdleFleetBenchmark {
         report.put("reconnect_storm_changes_during_outage", outageDeliveries);
         report.put("reconnect_storm_changes_delivered", outageSeen.size());
         report.put("reconnect_storm_changes_twice", outageSeen.values().stream().filter(n -> n > 1).count());
-        report.put("configured_connects_per_second_per_host", 2_000);
+        report.put("configured_connects_per_second_per_host", connectsPerSecond);
         report.put("peak_accepts_per_second_per_address", peakAccepts);
         int peakConnects = daemon.hostGuards().peakConnectsPerSecond();
         report.put("peak_connects_per_second_per_host_client_side", peakConnects);
@@ -303,9 +316,9 @@ public final class IdleFleetBenchmark {
             + " p99.9 %.1f ms (%d measured pushes, from the histogram buckets)%n", idleSessionsDaemon, daemonSide.p50Millis(),
             daemonSide.p99Millis(), daemonSide.p999Millis(), daemonSide.pushes());
         out.printf("  reconnect storm            all back in IDLE after %.1f s; %d of %d changes made during the outage"
-            + " delivered; peak %d connects/s begun by us, %d accepts/s seen by the simulator (limit 2,000/s per host);"
+            + " delivered; peak %d connects/s begun by us, %d accepts/s seen by the simulator (limit %,d/s per host);"
             + " max %s connections per account%n",
-            stormSeconds, outageSeen.size(), outageDeliveries, peakConnects, peakAccepts,
+            stormSeconds, outageSeen.size(), outageDeliveries, peakConnects, peakAccepts, connectsPerSecond,
             stats == null ? "?" : stats.path("maxConnectionsPerUser").asText());
         try (var c = client.connect()) {
           List<String> keys = c.sync().keys(layout.prefix() + ":*");

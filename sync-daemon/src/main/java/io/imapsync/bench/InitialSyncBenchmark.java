@@ -40,12 +40,24 @@ public final class InitialSyncBenchmark {
   private final Path corpus;
   private final Path loadsimJar;
   private final PrintStream out;
+  private List<SyncPeerKind> peers = List.of();
+  private Path root = Path.of(".");
 
   public InitialSyncBenchmark(int messages, Path corpus, Path loadsimJar, PrintStream out) {
     this.messages = messages;
     this.corpus = corpus;
     this.loadsimJar = loadsimJar;
     this.out = out;
+  }
+
+  /**
+   * After ours, each peer syncs the same folder of the same Dovecot into Redis (cold, then warm,
+   * in a process of its own); {@code root} is the project (the ImapFlow peer's script).
+   */
+  public InitialSyncBenchmark peers(List<SyncPeerKind> kinds, Path projectRoot) {
+    this.peers = List.copyOf(kinds);
+    this.root = projectRoot;
+    return this;
   }
 
   public ObjectNode run(Path jsonReport) throws Exception {
@@ -92,6 +104,13 @@ public final class InitialSyncBenchmark {
         ObjectNode warm = syncOnce(daemon, redis, layout, endpoint, ready, "warm", bytes);
         report.set("warm", warm);
         print("initial sync, warm JVM", warm);
+        if (!peers.isEmpty()) {
+          ObjectNode results = report.putObject("peers");
+          for (SyncPeerKind kind : peers) {
+            results.set(kind.id(), runPeer(kind, ready, url, redis));
+          }
+          printTable(cold, warm, results);
+        }
       }
     } finally {
       rig.getOutputStream().close(); // the rig stops Dovecot when its input ends
@@ -105,6 +124,62 @@ public final class InitialSyncBenchmark {
       out.println("report: " + jsonReport);
     }
     return report;
+  }
+
+  /** One peer, cold then warm; a peer that cannot run (no Node.js, say) gets an error, not the run's end. */
+  private ObjectNode runPeer(SyncPeerKind kind, JsonNode ready, String redisUrl, io.imapsync.redis.RedisConnection redis)
+      throws InterruptedException {
+    ObjectNode result = Json.MAPPER.createObjectNode();
+    result.put("configuration", kind.description());
+    out.printf("peer %s: syncing the same mailbox...%n", kind.id());
+    try {
+      Path log = Files.createTempFile("imap-sync-sync-peer-" + kind.id() + "-", ".log");
+      result.put("stderr_log", log.toString());
+      try (PeerInitialSync peer = PeerInitialSync.start(kind.command(loadsimJar.toString(), root),
+          ready.path("host").asText(), ready.path("port").asInt(), ready.path("user").asText(),
+          ready.path("password").asText(), redisUrl, ProcessBuilder.Redirect.appendTo(log.toFile()))) {
+        peer.awaitStarted(Duration.ofMinutes(3));
+        String stream = "bench-sync-peer-" + ProcessHandle.current().pid() + "-" + kind.id();
+        for (String run : List.of("cold", "warm")) {
+          ObjectNode r;
+          try {
+            r = peer.sync(run, stream + "-" + run, messages, redis.sync(), Duration.ofMinutes(20));
+          } finally {
+            redis.sync().del(stream + "-" + run);
+          }
+          result.set(run, r);
+          print("  " + kind.id() + ", " + run, r);
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      result.put("error", String.valueOf(e.getMessage()));
+      out.printf("peer %s: %s%n", kind.id(), e.getMessage());
+    }
+    return result;
+  }
+
+  private void printTable(ObjectNode cold, ObjectNode warm, ObjectNode results) {
+    out.printf("%ninitial sync of the same %,d-message mailbox (x = peer / ours)%n", messages);
+    StringBuilder head = new StringBuilder(String.format("  %-28s %14s", "", "imap-sync"));
+    results.fieldNames().forEachRemaining(id -> head.append(String.format(" %20s", id)));
+    out.println(head);
+    row("msg/s, cold", "messages_per_second", cold, results, "cold");
+    row("msg/s, warm", "messages_per_second", warm, results, "warm");
+    row("CPU us per message, warm", "cpu_micros_per_message", warm, results, "warm");
+    out.println("  ours: fetched, parsed, threaded into conversations, written with events and checkpoints through the"
+        + " fenced write path; a peer: fetched, parsed, one JSON document per message appended to a Redis stream");
+  }
+
+  private void row(String label, String field, ObjectNode ours, ObjectNode results, String run) {
+    double mine = ours.path(field).asDouble();
+    StringBuilder line = new StringBuilder(String.format("  %-28s %14.0f", label, mine));
+    results.fields().forEachRemaining(e -> {
+      JsonNode r = e.getValue().path(run);
+      line.append(r.isMissingNode() ? String.format(" %20s", "-")
+          : String.format(" %20s", String.format("%.0f (%.2fx)", r.path(field).asDouble(),
+              r.path(field).asDouble() / Math.max(1e-9, mine))));
+    });
+    out.println(line);
   }
 
   private void print(String what, ObjectNode r) {
@@ -130,14 +205,20 @@ public final class InitialSyncBenchmark {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     double cpu = (cpuNanos() - cpuBefore) / 1e9;
-    ObjectNode r = Json.MAPPER.createObjectNode();
-    r.put("messages", mirrored);
-    r.put("seconds", Math.round(seconds * 100) / 100.0);
-    r.put("messages_per_second", Math.round(mirrored / seconds));
-    r.put("mb_per_second", Math.round(bytes / seconds / 1e5) / 10.0);
-    r.put("cpu_seconds", Math.round(cpu * 10) / 10.0);
-    r.put("cpu_micros_per_message", Math.round(cpu * 1e6 / Math.max(1, mirrored)));
+    ObjectNode r = figures(mirrored, bytes, seconds, cpu);
     r.put("events_in_stream", streamLength(redis, layout));
+    return r;
+  }
+
+  /** The figures of one sync, ours or a peer's: messages, seconds, msg/s, MB/s, CPU. */
+  static ObjectNode figures(long messages, long bytes, double seconds, double cpuSeconds) {
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    r.put("messages", messages);
+    r.put("seconds", Math.round(seconds * 100) / 100.0);
+    r.put("messages_per_second", Math.round(messages / seconds));
+    r.put("mb_per_second", Math.round(bytes / seconds / 1e5) / 10.0);
+    r.put("cpu_seconds", Math.round(cpuSeconds * 10) / 10.0);
+    r.put("cpu_micros_per_message", Math.round(cpuSeconds * 1e6 / Math.max(1, messages)));
     return r;
   }
 

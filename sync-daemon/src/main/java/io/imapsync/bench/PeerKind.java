@@ -1,10 +1,7 @@
 package io.imapsync.bench;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The peers {@code bench --peers} compares the daemon with, each run as a process of its own
@@ -47,16 +44,6 @@ public enum PeerKind {
 
   /** {@code all}, or names separated by commas. */
   public static List<PeerKind> parse(String spec) {
-    if (spec.strip().equalsIgnoreCase("all")) {
-      return List.of(values());
-    }
-    List<PeerKind> kinds = new ArrayList<>();
-    for (String name : spec.split(",")) {
-      String n = name.strip().toLowerCase(Locale.ROOT);
-      kinds.add(Arrays.stream(values()).filter(k -> k.id.equals(n)).findFirst().orElseThrow(
-          () -> new IllegalArgumentException("unknown peer '" + name.strip() + "'; known: all, "
-              + String.join(", ", Arrays.stream(values()).map(PeerKind::id).toList()))));
-    }
-    return kinds;
+    return PeerNames.parse(spec, values(), PeerKind::id, "peer");
   }
 }

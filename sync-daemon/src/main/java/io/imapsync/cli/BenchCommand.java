@@ -6,6 +6,7 @@ import io.imapsync.bench.InitialSyncBenchmark;
 import io.imapsync.bench.PeerBenchmark;
 import io.imapsync.bench.PeerKind;
 import io.imapsync.bench.PeerWork;
+import io.imapsync.bench.SyncPeerKind;
 import io.imapsync.bench.WritePathBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
       + "the daemon syncs before it idles; 0 starts after the newest, as the peers do (default: ${DEFAULT-VALUE}).")
   int initialMessages;
 
+  @Option(names = "--connects-per-second", defaultValue = "2000", description = "The daemon's per-host connect rate "
+      + "limit in this run (the peers have none) (default: ${DEFAULT-VALUE}).")
+  int connectsPerSecond;
+
   @Override
   public Integer call() throws Exception {
     if (mailboxes == null) {
@@ -70,12 +75,16 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("error: --initial-messages must be 0 or more");
       return 2;
     }
+    if (connectsPerSecond < 1) {
+      System.err.println("error: --connects-per-second must be at least 1, got " + connectsPerSecond);
+      return 2;
+    }
     if (tls && !kinds.isEmpty()) {
       System.err.println("error: --tls runs our daemon only (the peers' harnesses speak plain IMAP)");
       return 2;
     }
     ObjectNode report = new IdleFleetBenchmark(mailboxes, rate, measure, jar, System.out).tls(tls)
-        .initialMessages(initialMessages).run(null);
+        .initialMessages(initialMessages).connectsPerSecond(connectsPerSecond).run(null);
     if (!kinds.isEmpty()) {
       new PeerBenchmark(mailboxes, rate, measure, jar, root, System.out).work(work).run(kinds, report);
     }
@@ -129,9 +138,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the report here.")
     Path json;
 
+    @Option(names = "--peers", description = "After ours, the same mailbox synced by each peer, each its own process: "
+        + "angus, imapflow (comma-separated), or all. See docs/performance.md.")
+    String peers;
+
     @Override
     public Integer call() throws Exception {
-      new InitialSyncBenchmark(messages, corpus, simulatorJar(loadsimJar), System.out).run(json);
+      List<SyncPeerKind> kinds = peers == null ? List.of() : SyncPeerKind.parse(peers); // a typo fails before the run
+      new InitialSyncBenchmark(messages, corpus, simulatorJar(loadsimJar), System.out)
+          .peers(kinds, Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."))).run(json);
       return 0;
     }
   }
