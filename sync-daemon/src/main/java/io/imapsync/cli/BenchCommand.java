@@ -69,8 +69,15 @@ final class BenchCommand implements Callable<Integer> {
     }
     Path root = Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."));
     Path jar = simulatorJar(loadsimJar);
-    List<PeerKind> kinds = peers == null ? List.of() : PeerKind.parse(peers); // a typo fails before the long run
-    PeerWork work = PeerWork.parse(peerWork);
+    List<PeerKind> kinds;
+    PeerWork work;
+    try { // a typo fails before the long run
+      kinds = peers == null ? List.of() : PeerKind.parse(peers);
+      work = PeerWork.parse(peerWork);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     if (initialMessages < 0) {
       System.err.println("error: --initial-messages must be 0 or more");
       return 2;
@@ -144,7 +151,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      List<SyncPeerKind> kinds = peers == null ? List.of() : SyncPeerKind.parse(peers); // a typo fails before the run
+      List<SyncPeerKind> kinds;
+      try {
+        kinds = peers == null ? List.of() : SyncPeerKind.parse(peers); // a typo fails before the run
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + e.getMessage());
+        return 2;
+      }
       new InitialSyncBenchmark(messages, corpus, simulatorJar(loadsimJar), System.out)
           .peers(kinds, Path.of(System.getenv().getOrDefault("IMAP_SYNC_ROOT", "."))).run(json);
       return 0;
