@@ -119,9 +119,6 @@ public final class MailboxWatcher implements SessionListener {
   private volatile io.imapsync.imap.session.SessionOptions sessionOptions = io.imapsync.imap.session.SessionOptions.DEFAULTS;
   /** Consecutive failed attempts, for the backoff; reset once a folder is resumed. */
   private int failures;
-  /** Reserved connects that came due too late and queued again (see connectWhenDue). */
-  private byte lateRetries;
-  static final java.time.Duration LATE_CONNECT = java.time.Duration.ofMillis(50);
   /**
    * A reconnect is scheduled: further failures of the connection just closed (its other chains
    * fail one by one) are the same failure, and must not schedule a second connection.
@@ -259,27 +256,23 @@ public final class MailboxWatcher implements SessionListener {
     }
     if (wait > 0) {
       setState(WatcherState.THROTTLED, "connection rate limit for " + account.endpoint().host());
-      long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
-      loop.schedule(() -> connectWhenDue(due), wait, TimeUnit.MILLISECONDS);
+      loop.schedule(this::connectWhenDue, wait, TimeUnit.MILLISECONDS);
       return;
     }
-    lateRetries = 0;
-    connectNow();
+    connectWhenDue();
   }
 
-  /**
-   * A reserved connect whose time came. A busy event loop runs a backlog of timers at once: had
-   * they all connected, a reconnect storm of 19,000 mailboxes began 2,784 connects in one second
-   * against a limit of 2,000. Late by more than {@link #LATE_CONNECT}, it takes a new place in the
-   * queue instead (at most twice: an overloaded loop must still get everyone connected).
-   */
-  private void connectWhenDue(long due) {
-    if (System.nanoTime() - due > LATE_CONNECT.toNanos() && lateRetries < 2) {
-      lateRetries++;
-      connect();
+  /** A reserved connect whose time came: it begins once the host's window has room (see HostGuards.Guard#admit). */
+  private void connectWhenDue() {
+    if (stopped) {
       return;
     }
-    lateRetries = 0;
+    long wait = hostGuard.admit();
+    if (wait > 0) {
+      setState(WatcherState.THROTTLED, "connection rate limit for " + account.endpoint().host());
+      loop.schedule(this::connectWhenDue, wait, TimeUnit.MILLISECONDS);
+      return;
+    }
     connectNow();
   }
 

@@ -30,6 +30,30 @@ class HostGuardsTest {
   }
 
   @Test
+  void connectsComingDueTogetherBeginOnlyAsFastAsTheRate() {
+    // 2,000/s configured, 1,800/s effective: 18 per 10 ms window, however many timers fire at once.
+    HostGuards.Guard guard = new HostGuards(policy.withConnectsPerSecond(2_000)).forHost("busy.example");
+    int admitted = 0;
+    long wait = 0;
+    for (int i = 0; i < 100 && wait == 0; i++) {
+      wait = guard.admit();
+      if (wait == 0) {
+        admitted++;
+      }
+    }
+    assertEquals(18, admitted, "one window's worth begins at once");
+    assertTrue(wait >= 1 && wait <= 10, "the next waits for the window, not a new reservation: " + wait + " ms");
+  }
+
+  @Test
+  void aSlowRateAdmitsOneAtATimeSpacedByItsInterval() {
+    HostGuards.Guard guard = new HostGuards(policy).forHost("slow.example"); // 5/s configured, 4/s effective
+    assertEquals(0, guard.admit());
+    long wait = guard.admit();
+    assertTrue(wait > 200 && wait <= 250, "a quarter second between connects: " + wait + " ms");
+  }
+
+  @Test
   void hostsAreGuardedSeparatelyAndCaseInsensitively() {
     HostGuards guards = new HostGuards(policy);
     assertSame(guards.forHost("IMAP.example.com"), guards.forHost("imap.example.com"));
