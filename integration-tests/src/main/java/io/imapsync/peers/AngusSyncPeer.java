@@ -14,6 +14,7 @@ import jakarta.mail.UIDFolder;
 import jakarta.mail.internet.MimeMessage;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ public final class AngusSyncPeer implements Callable<Integer> {
     RedisClient client = RedisClient.create(redisUrl);
     try (StatefulRedisConnection<String, String> redis = client.connect();
          BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-      out.started("angus", 0);
+      out.started("angus", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
       String line;
       while ((line = in.readLine()) != null) {
         String[] words = line.strip().split(" ");
@@ -84,8 +85,8 @@ public final class AngusSyncPeer implements Callable<Integer> {
             }
             try {
               long started = System.nanoTime();
-              long[] counted = syncOnce(redis, words[2]);
-              out.synced(words[1], (int) counted[0], counted[1], (System.nanoTime() - started) / 1e9);
+              Synced done = syncOnce(redis, words[2]);
+              out.synced(words[1], done.messages(), done.bytes(), (System.nanoTime() - started) / 1e9);
             } catch (MessagingException | RuntimeException e) {
               e.printStackTrace();
               out.error("sync " + words[1] + " failed: " + e);
@@ -104,12 +105,15 @@ public final class AngusSyncPeer implements Callable<Integer> {
     return 0;
   }
 
-  /** One full sync on a new connection; returns {messages, bytes}. */
-  private long[] syncOnce(StatefulRedisConnection<String, String> redis, String stream) throws MessagingException {
+  /** What one sync wrote: messages, and their size as the server counts it (RFC822.SIZE). */
+  private record Synced(int messages, long bytes) {}
+
+  /** One full sync on a new connection. */
+  private Synced syncOnce(StatefulRedisConnection<String, String> redis, String stream) throws MessagingException {
     Session session = Session.getInstance(AngusConfig.properties());
     session.setDebug(Boolean.getBoolean("mail.debug")); // -Dmail.debug=true shows the protocol on standard error
     session.setDebugOut(System.err);
-    long messages = 0;
+    int messages = 0;
     long bytes = 0;
     try (Store store = session.getStore("imap")) {
       store.connect(host, port, user, password);
@@ -141,6 +145,6 @@ public final class AngusSyncPeer implements Callable<Integer> {
         folder.close(false);
       }
     }
-    return new long[] {messages, bytes};
+    return new Synced(messages, bytes);
   }
 }
